@@ -1,0 +1,94 @@
+"""Validation used by the invoicing tests: UBL XSD with lxml and the official rules.
+
+When ``schemas.validation`` exists it is used; until then the official compiled
+XSLTs run here through saxonche (tests only, on documents we built ourselves).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+SVRL = "http://purl.oclc.org/dsdl/svrl"
+
+
+@dataclass(frozen=True)
+class Fired:
+    rule: str
+    flag: str
+    text: str
+
+
+@cache
+def _schema(path: Path) -> etree.XMLSchema:
+    return etree.XMLSchema(file=str(path))
+
+
+def xsd_errors(xml: bytes, schema_path: Path) -> list[str]:
+    """Errors of ``xml`` against the XSD at ``schema_path`` (empty when valid)."""
+    schema = _schema(schema_path)
+    doc = etree.fromstring(xml)  # our own output, never outside data
+    if schema.validate(doc):
+        return []
+    return [f"{e.line}: {e.message}" for e in schema.error_log]
+
+
+def ubl21_schema(artefacts_dir: Path, root_tag: str) -> Path:
+    return artefacts_dir / "ubl-2.1" / "xsd" / "maindoc" / f"UBL-{root_tag}-2.1.xsd"
+
+
+@cache
+def _processor():  # type: ignore[no-untyped-def]
+    from saxonche import PySaxonProcessor
+
+    return PySaxonProcessor(license=False)
+
+
+@cache
+def _compiled(path: Path):  # type: ignore[no-untyped-def]
+    proc = _processor()
+    return proc.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(path))
+
+
+def _shared_validator():  # type: ignore[no-untyped-def]
+    try:
+        return importlib.import_module("schemas.validation")
+    except ImportError:
+        return None
+
+
+def run_xslts(xml: bytes, stylesheets: list[Path]) -> list[Fired]:
+    """Run compiled Schematron XSLTs and collect every failed assert / report."""
+    proc = _processor()
+    node = proc.parse_xml(xml_text=xml.decode("utf-8"))
+    fired: list[Fired] = []
+    for path in stylesheets:
+        svrl = _compiled(path).transform_to_string(xdm_node=node)
+        out = etree.fromstring(svrl.encode("utf-8"))
+        for el in out.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
+            text = "".join(el.itertext()).strip()
+            fired.append(Fired(el.get("id") or "?", el.get("flag") or "fatal", text))
+    return fired
+
+
+def billing_rules(artefacts_dir: Path) -> list[Path]:
+    base = artefacts_dir / "peppol-bis-billing-3" / "xslt" / "2026.5"
+    return [base / "CEN-EN16931-UBL.xslt", base / "PEPPOL-EN16931-UBL.xslt"]
+
+
+def ordering_rules(artefacts_dir: Path, transaction: str) -> list[Path]:
+    return [
+        artefacts_dir
+        / "peppol-bis-ordering-3"
+        / "xslt"
+        / "2026.5"
+        / f"PEPPOLBIS-{transaction}.xslt"
+    ]
+
+
+def fatal(fired: list[Fired]) -> list[Fired]:
+    return [f for f in fired if f.flag in ("fatal", "error")]
