@@ -1,5 +1,6 @@
 """Signatures: keys and trust, XAdES for UBL and any payload, WS-Security (``wssecurity``)."""
 
+from gateway.signing.detached import sign_detached, verify_detached
 from gateway.signing.errors import (
     CertificateRejected,
     KeysExistError,
@@ -18,6 +19,8 @@ from gateway.signing.keys import (
     load_signing_identity,
     load_trust_store,
 )
+from gateway.signing.results import SignedReference, VerificationOptions, VerificationResult
+from gateway.signing.ubl import sign_ubl, verify_ubl
 
 __all__ = [
     "CertificateRejected",
@@ -27,11 +30,18 @@ __all__ = [
     "Refusal",
     "SignatureCreationError",
     "SignatureRejected",
+    "SignedReference",
     "SigningError",
     "SigningIdentity",
     "TrustStore",
+    "VerificationOptions",
+    "VerificationResult",
     "certificate_fingerprint",
     "init_keys",
     "load_signing_identity",
     "load_trust_store",
+    "sign_detached",
+    "sign_ubl",
+    "verify_detached",
+    "verify_ubl",
 ]

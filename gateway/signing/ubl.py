@@ -1,0 +1,184 @@
+"""XAdES-BES enveloped signatures on UBL 2.1 documents, placed as the UBL signature extension says.
+
+The signature sits at
+``ext:UBLExtensions/ext:UBLExtension/ext:ExtensionContent/sig:UBLDocumentSignatures/
+sac:SignatureInformation/ds:Signature``; ``sac:SignatureInformation`` names, in
+``sbc:ReferencedSignatureID``, the ``cac:Signature`` element the document
+carries in its own body. The data reference is ``URI=""`` with the
+enveloped-signature transform, so the signature covers the whole document,
+extension wrappers included, except itself.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+from signxml import SignatureConstructionMethod
+from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm
+from signxml.exceptions import SignXMLException
+from signxml.xades import XAdESDataObjectFormat, XAdESSigner
+
+from gateway.signing.algorithms import signature_method_for
+from gateway.signing.errors import Refusal, SignatureCreationError
+from gateway.signing.keys import SigningIdentity, TrustStore
+from gateway.signing.namespaces import CAC, CBC, DS, EXT, SAC, SBC, SIG, UBL_SIGNATURE_METHOD
+from gateway.signing.results import VerificationOptions, VerificationResult
+from gateway.signing.verification import MainReference, verify_signature_element
+from schemas import xmlsafe
+
+__all__ = ["sign_ubl", "verify_ubl"]
+
+_SIGNATURE_INFORMATION_ID = "urn:oasis:names:specification:ubl:signature:1"
+_PLACEHOLDER = "placeholder"  # signxml fills a ds:Signature carrying this Id
+# Inclusive C14N 1.1: signxml digests the untransformed XAdES references (SignedProperties,
+# KeyInfo) with its default C14N 1.1, so SignedInfo and the data must use the same family.
+_C14N = CanonicalizationMethod.CANONICAL_XML_1_1
+_ENVELOPED = SignatureConstructionMethod.enveloped.value
+_C14N_TRANSFORMS = frozenset(
+    m.value for m in CanonicalizationMethod if "WithComments" not in m.name
+)
+_SIGNATURE_PATH = "/".join(
+    (
+        ".",
+        f"{{{EXT}}}UBLExtensions",
+        f"{{{EXT}}}UBLExtension",
+        f"{{{EXT}}}ExtensionContent",
+        f"{{{SIG}}}UBLDocumentSignatures",
+        f"{{{SAC}}}SignatureInformation",
+        "",
+    )
+)
+
+
+def _q(ns: str, name: str) -> str:
+    return f"{{{ns}}}{name}"
+
+
+def _signature_reference_id(root: etree._Element) -> str:
+    return f"urn:oasis:names:specification:ubl:signature:{etree.QName(root).localname}"
+
+
+def _add_extension(root: etree._Element, referenced_id: str) -> None:
+    extensions = root.find(_q(EXT, "UBLExtensions"))
+    if extensions is None:
+        extensions = etree.Element(_q(EXT, "UBLExtensions"), nsmap={"ext": EXT})
+        # UBL requires ext:UBLExtensions to be the document's first child.
+        root.insert(0, extensions)
+        extensions.tail = root.text
+    extension = etree.SubElement(extensions, _q(EXT, "UBLExtension"))
+    etree.SubElement(extension, _q(EXT, "ExtensionURI")).text = UBL_SIGNATURE_METHOD
+    content = etree.SubElement(extension, _q(EXT, "ExtensionContent"))
+    signatures = etree.SubElement(
+        content, _q(SIG, "UBLDocumentSignatures"), nsmap={"sig": SIG, "sac": SAC, "sbc": SBC}
+    )
+    info = etree.SubElement(signatures, _q(SAC, "SignatureInformation"))
+    etree.SubElement(info, _q(CBC, "ID"), nsmap={"cbc": CBC}).text = _SIGNATURE_INFORMATION_ID
+    etree.SubElement(info, _q(SBC, "ReferencedSignatureID")).text = referenced_id
+    etree.SubElement(info, _q(DS, "Signature"), nsmap={"ds": DS}, Id=_PLACEHOLDER)
+
+
+def _add_signature_reference(root: etree._Element, referenced_id: str) -> None:
+    for existing in root.findall(_q(CAC, "Signature")):
+        if (existing.findtext(_q(CBC, "ID")) or "").strip() == referenced_id:
+            return
+    element = etree.Element(_q(CAC, "Signature"), nsmap={"cac": CAC, "cbc": CBC})
+    etree.SubElement(element, _q(CBC, "ID")).text = referenced_id
+    etree.SubElement(element, _q(CBC, "SignatureMethod")).text = UBL_SIGNATURE_METHOD
+    # In every UBL 2.1 document type cac:Signature comes after any earlier
+    # cac:Signature and right before the first party (AccountingSupplierParty,
+    # BuyerCustomerParty, SenderParty, ...).
+    children = [c for c in root if isinstance(c.tag, str)]
+    anchor = next(
+        (c for c in children if c.tag.startswith(f"{{{CAC}}}") and c.tag.endswith("Party")), None
+    )
+    if anchor is not None:
+        anchor.addprevious(element)
+        element.tail = anchor.getprevious().tail if anchor.getprevious() is not None else None
+    else:
+        root.append(element)
+
+
+def sign_ubl(xml: bytes, identity: SigningIdentity) -> bytes:
+    """Sign a UBL 2.1 document (XAdES-BES, enveloped) and return the signed document."""
+    tree = xmlsafe.parse(xml)
+    root = tree.getroot()
+    if root.find(f".//{_q(DS, 'Signature')}") is not None:
+        raise SignatureCreationError("the document already carries a ds:Signature")
+    referenced_id = _signature_reference_id(root)
+    _add_signature_reference(root, referenced_id)
+    _add_extension(root, referenced_id)
+    signer = XAdESSigner(
+        method=SignatureConstructionMethod.enveloped,
+        signature_algorithm=signature_method_for(identity),
+        digest_algorithm=DigestAlgorithm.SHA256,
+        c14n_algorithm=_C14N,
+        data_object_format=XAdESDataObjectFormat(
+            Description="UBL 2.1 document", MimeType="application/xml"
+        ),
+    )
+    try:
+        signed = signer.sign(
+            root,
+            key=identity.private_key,
+            cert=list(identity.certificates),
+            always_add_key_value=False,
+            exclude_c14n_transform_element=False,
+        )
+    except (SignXMLException, ValueError, TypeError) as exc:
+        raise SignatureCreationError(f"the UBL document could not be signed: {exc}") from exc
+    return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
+
+
+def _check_signature_reference(root: etree._Element, signature: etree._Element) -> str | None:
+    info = signature.getparent()
+    assert info is not None
+    referenced = (info.findtext(_q(SBC, "ReferencedSignatureID")) or "").strip()
+    if not referenced:
+        return "sac:SignatureInformation has no sbc:ReferencedSignatureID"
+    for element in root.findall(_q(CAC, "Signature")):
+        if (element.findtext(_q(CBC, "ID")) or "").strip() == referenced:
+            method = (element.findtext(_q(CBC, "SignatureMethod")) or "").strip()
+            if method != UBL_SIGNATURE_METHOD:
+                return f"cac:Signature {referenced} names method {method!r}"
+            return None
+    return f"the document has no cac:Signature with ID {referenced}"
+
+
+def verify_ubl(
+    xml: bytes,
+    trust: TrustStore,
+    options: VerificationOptions = VerificationOptions(),
+) -> VerificationResult:
+    """Verify the enveloped XAdES signature of a UBL 2.1 document against ``trust``."""
+    try:
+        root = xmlsafe.parse(xml).getroot()
+    except xmlsafe.XmlError as exc:
+        return VerificationResult.refused(Refusal.MALFORMED, exc.detail)
+    signatures = root.findall(f".//{_q(DS, 'Signature')}")
+    if not signatures:
+        if options.require_signature:
+            return VerificationResult.refused(
+                Refusal.MISSING_SIGNATURE, "the document is not signed"
+            )
+        return VerificationResult(valid=True, signed=False, reason="unsigned; none required")
+    if len(signatures) > 1:
+        return VerificationResult.refused(
+            Refusal.TOO_MANY_SIGNATURES, f"the document carries {len(signatures)} signatures"
+        )
+    signature = signatures[0]
+    placed = root.findall(f"{_SIGNATURE_PATH}{_q(DS, 'Signature')}")
+    if placed != [signature]:
+        return VerificationResult.refused(
+            Refusal.WRONG_PLACEMENT,
+            "the signature is not in ext:UBLExtensions/.../sac:SignatureInformation",
+        )
+    problem = _check_signature_reference(root, signature)
+    if problem:
+        return VerificationResult.refused(Refusal.WRONG_PLACEMENT, problem)
+    return verify_signature_element(
+        root,
+        signature,
+        location=_SIGNATURE_PATH,
+        main=MainReference(uri="", allowed_transforms=frozenset({_ENVELOPED}) | _C14N_TRANSFORMS),
+        trust=trust,
+        options=options,
+    )
