@@ -74,6 +74,7 @@ class Account:
     grouping_code: str | None = None
     opening_balance: Decimal = ZERO  # debit positive
     closing_balance: Decimal | None = None  # None when the source states none
+    source_line: int | None = None  # where it is declared in the file, for error messages
 
 
 @dataclass(frozen=True, slots=True)
