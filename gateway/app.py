@@ -1,0 +1,42 @@
+"""The composition root of the HTTP API: the kernel's routers, the domains', the sandbox."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from gateway.audit.api import router as audit_router
+from gateway.bootstrap import Container, get_container
+from gateway.celery_app import configure as configure_celery
+from gateway.celery_app import dispatch
+from gateway.jobs import install_dispatcher
+from gateway.pipeline.api import router as submissions_router
+from gateway.tenancy.api import router as tenancy_router
+from gateway.web import install_problem_handlers
+from gateway.web.health import router as health_router
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """
+Automatic business reporting and e-procurement: documents in, validated, signed,
+delivered to the authorities or trading partners, and receipted. Errors are
+RFC 9457 problem details. Authenticate with `Authorization: Bearer <API key>`.
+"""
+
+
+def create_app(container: Container | None = None, *, mount_sandbox: bool | None = None) -> FastAPI:
+    """Build the API; the embedded setup mounts the sandbox authorities at ``/sandbox``."""
+    c = container or get_container()
+    configure_celery(c.settings)
+    install_dispatcher(dispatch)
+    app = FastAPI(title="Gateway", version="0.1.0", description=DESCRIPTION)
+    app.state.container = c
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    app.include_router(tenancy_router)
+    app.include_router(submissions_router)
+    app.include_router(audit_router)
+    if mount_sandbox if mount_sandbox is not None else c.settings.sandbox_url is None:
+        from gateway.sandbox.app import create_sandbox_app
+
+        app.mount("/sandbox", create_sandbox_app(c.settings))
+    return app

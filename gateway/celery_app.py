@@ -1,0 +1,73 @@
+"""The Celery application: the broker carries hints, the database holds the truth."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from gateway.jobs import install_dispatcher
+from gateway.settings import Settings, get_settings
+
+__all__ = ["celery_app", "configure", "dispatch"]
+
+celery_app = Celery("gateway", include=["gateway.pipeline.tasks"])
+
+
+def configure(settings: Settings | None = None) -> Celery:
+    """Point the app at the configured broker (a folder broker when embedded)."""
+    s = settings or get_settings()
+    url = s.effective_broker_url
+    options: dict[str, Any] = {}
+    if url.startswith("filesystem://"):
+        folder = s.broker_folder
+        (folder / "out").mkdir(parents=True, exist_ok=True)
+        (folder / "processed").mkdir(parents=True, exist_ok=True)
+        options = {
+            "data_folder_in": str(folder / "out"),
+            "data_folder_out": str(folder / "out"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+            # The folder broker polls; a short interval keeps each pipeline step snappy.
+            "polling_interval": 0.05,
+        }
+    celery_app.conf.update(
+        broker_url=url,
+        broker_transport_options=options,
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        result_backend=None,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_always_eager=s.task_always_eager,
+        task_serializer="json",
+        accept_content=["json"],
+        timezone="UTC",
+        beat_schedule={
+            "pipeline-sweep": {
+                "task": "pipeline.sweep",
+                "schedule": s.pipeline.sweep_interval_seconds,
+            }
+        },
+        beat_schedule_filename=str(s.data_path / "celerybeat-schedule"),
+        worker_hijack_root_logger=False,
+    )
+    install_dispatcher(dispatch)
+    return celery_app
+
+
+def dispatch(task: str, args: tuple[Any, ...], options: dict[str, Any]) -> None:
+    celery_app.send_task(task, args=args, **options)
+
+
+@worker_process_init.connect
+def _fresh_connections(**_: Any) -> None:
+    # Forked pool processes must not share the parent's database connections.
+    from gateway.bootstrap import reset_container
+
+    reset_container()
+
+
+configure()

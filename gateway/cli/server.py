@@ -1,0 +1,181 @@
+"""Running the gateway: everything embedded (``up``) or one role per process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+
+from gateway.cli.common import settings
+
+__all__ = ["register"]
+
+DEMO_CVR = "25313763"
+DEMO_NAME = "Demo ApS"
+
+
+def _celery(*args: str) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "gateway.celery_app:celery_app", *args]
+
+
+def prepare(*, artefacts: bool = True) -> None:
+    """Data folder, artefacts, keys and schema: what every embedded start needs."""
+    s = settings()
+    s.data_path.mkdir(parents=True, exist_ok=True)
+    if artefacts:
+        from gateway.cli.artefacts_setup import ensure_artefacts
+
+        ensure_artefacts(s)
+    from gateway.db.migrate import upgrade
+
+    upgrade(s.effective_database_url)
+
+
+def demo_key() -> tuple[str, str]:
+    """The demo organisation (created once) and a fresh admin key for it."""
+    from gateway.bootstrap import get_container
+    from gateway.errors import NotFound
+    from gateway.tenancy.service import create_key, create_organisation, get_organisation_by_cvr
+
+    with get_container().db.transaction() as s:
+        try:
+            org = get_organisation_by_cvr(s, DEMO_CVR)
+        except NotFound:
+            org = create_organisation(s, cvr=DEMO_CVR, name=DEMO_NAME, actor="gateway up")
+        created = create_key(
+            s, organisation=org, role="admin", name="demo admin", actor="gateway up"
+        )
+    return org.cvr, created.key
+
+
+def _worker_env() -> dict[str, str]:
+    env = dict(os.environ)
+    metrics_dir = settings().data_path / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    return env
+
+
+def up(
+    host: Annotated[str | None, typer.Option(help="address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on")] = None,
+    worker: Annotated[
+        bool, typer.Option(help="start a worker and scheduler beside the API")
+    ] = True,
+) -> None:
+    """Start the whole gateway embedded: API, worker, scheduler, sandbox authorities, demo data."""
+    s = settings()
+    if host:
+        os.environ["GW_HOST"] = host
+    if port:
+        os.environ["GW_PORT"] = str(port)
+    from gateway.settings import get_settings
+
+    get_settings.cache_clear()
+    s = settings()
+    prepare()
+    cvr, key = demo_key()
+    env = _worker_env()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = env["PROMETHEUS_MULTIPROC_DIR"]
+    children: list[subprocess.Popen[bytes]] = []
+    if worker:
+        children.append(
+            subprocess.Popen(
+                _celery(
+                    "worker",
+                    "-B",
+                    "--loglevel=WARNING",
+                    "--concurrency=2",
+                    f"--schedule={s.data_path / 'celerybeat-schedule'}",
+                ),
+                env=env,
+            )
+        )
+    url = s.effective_public_url
+    typer.secho(f"\nGateway at {url}  (API docs: {url}/docs)", bold=True)
+    typer.echo(f"Sandbox authorities at {s.effective_sandbox_url}")
+    typer.echo(f"Demo organisation: {DEMO_NAME}, CVR {cvr}")
+    typer.echo(f"Demo API key (admin): {key}")
+    typer.echo(f"Try: curl -H 'Authorization: Bearer {key}' {url}/v1/me\n")
+    try:
+        import uvicorn
+
+        uvicorn.run("gateway.asgi:app", host=s.host, port=s.port, log_level="warning")
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option()] = None,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+) -> None:
+    """Serve the API only (several machines: workers and beat run apart)."""
+    import uvicorn
+
+    s = settings()
+    uvicorn.run(
+        "gateway.asgi:app",
+        host=host or s.host,
+        port=port or s.port,
+        workers=workers,
+        log_level="warning",
+    )
+
+
+def worker(
+    concurrency: Annotated[int, typer.Option(help="worker processes")] = 2,
+    beat: Annotated[bool, typer.Option(help="also run the scheduler in this worker")] = False,
+) -> None:
+    """Run a Celery worker for the pipeline and the domains' tasks."""
+    args = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}"]
+    if beat:
+        args += ["-B", f"--schedule={settings().data_path / 'celerybeat-schedule'}"]
+    os.execv(sys.executable, _celery(*args))
+
+
+def beat() -> None:
+    """Run the scheduler (the sweeper and the automatic reporting schedule)."""
+    os.execv(
+        sys.executable,
+        _celery(
+            "beat", "--loglevel=INFO", f"--schedule={settings().data_path / 'celerybeat-schedule'}"
+        ),
+    )
+
+
+def sandbox(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="default: GW_SANDBOX_PORT (8100)")] = None,
+) -> None:
+    """Serve the simulated authorities on loopback."""
+    import uvicorn
+
+    from gateway.sandbox.app import create_sandbox_app
+
+    uvicorn.run(
+        create_sandbox_app(settings()),
+        host=host,
+        port=port or settings().sandbox_port,
+        log_level="warning",
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(up)
+    app.command()(serve)
+    app.command()(worker)
+    app.command()(beat)
+    app.command()(sandbox)

@@ -1,0 +1,18 @@
+"""Imports every model module so the metadata is complete (migrations, tests)."""
+
+from __future__ import annotations
+
+import importlib
+
+__all__ = ["MODEL_MODULES", "import_all_models"]
+
+MODEL_MODULES = [
+    "gateway.tenancy.models",
+    "gateway.pipeline.models",
+    "gateway.audit.models",
+]
+
+
+def import_all_models() -> None:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)

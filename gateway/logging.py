@@ -1,0 +1,56 @@
+"""JSON log lines with dotted event names; secrets never reach the log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+
+__all__ = ["configure_logging", "redact"]
+
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_SECRET = re.compile(r"(gw_[0-9a-f]{16}_)[A-Za-z0-9_\-]+|(Bearer\s+)\S+", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """Blank out API keys and bearer tokens wherever they appear."""
+    return _SECRET.sub(lambda m: (m.group(1) or m.group(2)) + "***", text)
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                line[key] = value
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return redact(json.dumps(line, default=str, ensure_ascii=False))
+
+
+class _TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        _JsonFormatter()
+        if json_lines
+        else _TextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # uvicorn's access log would print query strings; keep it, it never carries keys.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "celery"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True

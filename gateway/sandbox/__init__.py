@@ -1,0 +1,1 @@
+"""Simulated authorities on loopback, built from their real contracts."""

@@ -1,0 +1,28 @@
+"""The sandbox server: every simulated authority under one ASGI app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from gateway.sandbox.authority import authority_router
+from gateway.sandbox.store import SandboxStore
+from gateway.settings import Settings, get_settings
+
+__all__ = ["create_sandbox_app"]
+
+
+def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
+    s = settings or get_settings()
+    store = SandboxStore(s.data_path / "sandbox.sqlite")
+    app = FastAPI(
+        title="Gateway sandbox authorities",
+        description="Simulators of the authorities, built from their published contracts.",
+    )
+    app.state.store = store
+    app.include_router(authority_router(store), prefix="/authority", tags=["sandbox authority"])
+
+    @app.get("/", tags=["sandbox"])
+    def index() -> dict[str, object]:
+        return {"authorities": {"authority": "generic REST intake (accepts, dedups, receipts)"}}
+
+    return app

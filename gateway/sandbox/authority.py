@@ -1,0 +1,160 @@
+"""A generic REST authority: accepts a document once per message id and issues a receipt."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from gateway.sandbox.store import SandboxStore
+
+__all__ = ["authority_router"]
+
+_NAME = "authority"
+
+
+class Envelope(BaseModel):
+    message_id: str
+    kind: str
+    sender: str
+    recipient: str
+    content_type: str
+    payload: str
+    signature: str | None = None
+
+
+class SandboxConfig(BaseModel):
+    delay_seconds: float | None = None
+    fail_next: int | None = None
+
+
+def _problem(status: int, detail: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(
+        {"type": "about:blank", "title": "Refused", "status": status, "detail": detail, **extra},
+        status_code=status,
+        media_type="application/problem+json",
+    )
+
+
+def authority_router(store: SandboxStore) -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/messages")
+    async def receive(envelope: Envelope, request: Request) -> JSONResponse:
+        fail_next = int(store.get_config(_NAME, "fail_next", "0"))
+        if fail_next > 0:
+            store.set_config(_NAME, {"fail_next": str(fail_next - 1)})
+            return _problem(503, "the authority is temporarily unavailable (simulated)")
+        delay = float(store.get_config(_NAME, "delay_seconds", "0"))
+        if delay > 0:
+            await asyncio.sleep(delay)
+        try:
+            payload = base64.b64decode(envelope.payload, validate=True)
+        except binascii.Error:
+            return _problem(400, "payload is not base64")
+        if not payload:
+            return _problem(422, "empty document", findings=[])
+        digest = hashlib.sha256(payload).hexdigest()
+        now = datetime.now(UTC).isoformat()
+        with store.tx() as db:
+            row = db.execute(
+                "SELECT receipt_id, sha256 FROM messages WHERE authority=? AND message_id=?",
+                (_NAME, envelope.message_id),
+            ).fetchone()
+            if row is not None:
+                db.execute(
+                    "INSERT INTO deliveries(authority, message_id, at, outcome) VALUES(?,?,?,?)",
+                    (_NAME, envelope.message_id, now, "duplicate"),
+                )
+                if row["sha256"] != digest:
+                    return _problem(409, "message id reused for a different document")
+                return JSONResponse(
+                    {
+                        "message_id": envelope.message_id,
+                        "receipt_id": row["receipt_id"],
+                        "duplicate": True,
+                    },
+                    status_code=200,
+                )
+            receipt_id = f"SBX-{uuid.uuid4().hex[:16].upper()}"
+            db.execute(
+                "INSERT INTO messages VALUES(?,?,?,?,?,?,?,?,?,?)",
+                (
+                    _NAME,
+                    envelope.message_id,
+                    envelope.sender,
+                    envelope.recipient,
+                    envelope.kind,
+                    digest,
+                    receipt_id,
+                    now,
+                    "accepted",
+                    None,
+                ),
+            )
+            db.execute(
+                "INSERT INTO deliveries(authority, message_id, at, outcome) VALUES(?,?,?,?)",
+                (_NAME, envelope.message_id, now, "accepted"),
+            )
+        return JSONResponse(
+            {"message_id": envelope.message_id, "receipt_id": receipt_id, "duplicate": False},
+            status_code=202,
+        )
+
+    @router.get("/receipts/{message_id}")
+    def receipt(message_id: str) -> JSONResponse:
+        with store.tx() as db:
+            row = db.execute(
+                "SELECT * FROM messages WHERE authority=? AND message_id=?", (_NAME, message_id)
+            ).fetchone()
+        if row is None:
+            return _problem(404, f"no message {message_id}")
+        return JSONResponse(
+            {
+                "authority": "sandbox-authority",
+                "receipt_id": row["receipt_id"],
+                "message_id": message_id,
+                "sender": row["sender"],
+                "kind": row["kind"],
+                "sha256": row["sha256"],
+                "received_at": row["received_at"],
+                "status": row["status"],
+            }
+        )
+
+    @router.get("/_deliveries/{message_id}")
+    def deliveries(message_id: str) -> dict[str, Any]:
+        """For tests and the demo: every delivery attempt the authority saw for a message."""
+        with store.tx() as db:
+            rows = db.execute(
+                "SELECT at, outcome FROM deliveries WHERE authority=? AND message_id=? ORDER BY id",
+                (_NAME, message_id),
+            ).fetchall()
+        outcomes = [r["outcome"] for r in rows]
+        return {
+            "message_id": message_id,
+            "accepted": outcomes.count("accepted"),
+            "duplicates": outcomes.count("duplicate"),
+            "attempts": [dict(r) for r in rows],
+        }
+
+    @router.post("/_config")
+    def configure(cfg: SandboxConfig) -> dict[str, Any]:
+        """Simulate a slow or failing authority (tests, demos)."""
+        values = {}
+        if cfg.delay_seconds is not None:
+            values["delay_seconds"] = str(cfg.delay_seconds)
+        if cfg.fail_next is not None:
+            values["fail_next"] = str(cfg.fail_next)
+        store.set_config(_NAME, values)
+        return {"ok": True, **values}
+
+    return router

@@ -1,0 +1,96 @@
+"""One settings object (prefix ``GW_``); with no configuration the gateway runs embedded."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["PipelineSettings", "Settings", "XmlSettings", "get_settings"]
+
+
+class XmlSettings(BaseModel):
+    max_bytes: int = 50 * 1024 * 1024
+    max_depth: int = 100
+    max_elements: int = 2_000_000
+
+
+class PipelineSettings(BaseModel):
+    max_attempts: int = 8
+    backoff_base_seconds: float = 2.0
+    backoff_cap_seconds: float = 600.0
+    lease_seconds: float = 60.0
+    sweep_interval_seconds: float = 5.0
+    http_timeout_seconds: float = 30.0
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GW_", env_nested_delimiter="__", env_file=None, extra="ignore"
+    )
+
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    broker_url: str | None = None
+    artefacts_dir: Path | None = None
+    keys_dir: Path | None = None
+    blob_dir: Path | None = None
+    routing_file: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    sandbox_port: int = 8100
+    # Where channels find the sandbox authorities; embedded, they are mounted on the API server.
+    sandbox_url: str | None = None
+    public_url: str | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+    task_always_eager: bool = False
+    xml: XmlSettings = Field(default_factory=XmlSettings)
+    pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+
+    @property
+    def data_path(self) -> Path:
+        return self.data_dir.resolve()
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_path / 'gateway.sqlite'}"
+
+    @property
+    def effective_broker_url(self) -> str:
+        return self.broker_url or "filesystem://localhost//"
+
+    @property
+    def broker_folder(self) -> Path:
+        return self.data_path / "broker"
+
+    @property
+    def effective_artefacts_dir(self) -> Path:
+        return (self.artefacts_dir or self.data_path / "artefacts").resolve()
+
+    @property
+    def effective_keys_dir(self) -> Path:
+        return (self.keys_dir or self.data_path / "keys").resolve()
+
+    @property
+    def effective_blob_dir(self) -> Path:
+        return (self.blob_dir or self.data_path / "blobs").resolve()
+
+    @property
+    def effective_public_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def effective_sandbox_url(self) -> str:
+        return self.sandbox_url or f"{self.effective_public_url}/sandbox"
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.database_url is None or self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
