@@ -68,6 +68,7 @@ class VatCategory(StrEnum):
     NOT_SUBJECT = "O"
     CANARY_ISLANDS = "L"
     CEUTA_MELILLA = "M"
+    SPLIT_PAYMENT = "B"  # Italy: VAT transferred to the buyer (split payment)
 
     @property
     def has_rate(self) -> bool:
@@ -297,10 +298,10 @@ class Invoice:
     allowances_charges: tuple[AllowanceCharge, ...] = ()  # BG-20 / BG-21
     vat_exemptions: tuple[VatExemption, ...] = ()  # BT-120 / BT-121
     attachments: tuple[Attachment, ...] = ()  # BG-24
-    prepaid_amount: Decimal = ZERO  # BT-113
-    rounding_amount: Decimal = ZERO  # BT-114
+    prepaid_amount: Decimal | None = None  # BT-113
+    rounding_amount: Decimal | None = None  # BT-114
     customization_id: str = PEPPOL_BILLING_CUSTOMIZATION  # BT-24
-    profile_id: str = PEPPOL_BILLING_PROFILE  # BT-23
+    profile_id: str | None = PEPPOL_BILLING_PROFILE  # BT-23 (optional in EN 16931)
 
     @property
     def effective_type_code(self) -> str:

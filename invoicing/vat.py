@@ -149,8 +149,8 @@ def compute_totals(invoice: Invoice) -> Totals:
     vat_total = _sum(entry.tax_amount for entry in breakdown)
     tax_exclusive = line_extension - allowances + charges
     tax_inclusive = tax_exclusive + vat_total
-    prepaid = round_amount(invoice.prepaid_amount)
-    rounding = round_amount(invoice.rounding_amount)
+    prepaid = round_amount(invoice.prepaid_amount or ZERO)
+    rounding = round_amount(invoice.rounding_amount or ZERO)
     return Totals(
         line_extension=line_extension,
         allowance_total=allowances,

@@ -273,7 +273,8 @@ def _tax_totals(doc: etree._Element, invoice: Invoice, totals: Totals) -> None:
     cbc(total, "TaxAmount", money(totals.vat_total), currencyID=cur)
     for entry in totals.breakdown:
         _subtotal(total, entry, cur)
-    if invoice.tax_currency and invoice.tax_currency_vat_amount is not None:
+    other_currency = invoice.tax_currency not in (None, cur)
+    if other_currency and invoice.tax_currency and invoice.tax_currency_vat_amount is not None:
         # BT-111: the VAT total in the accounting currency, in a TaxTotal of its own.
         other = cac(doc, "TaxTotal")
         cbc(
@@ -296,9 +297,9 @@ def _monetary_total(doc: etree._Element, invoice: Invoice, totals: Totals) -> No
         cbc(el, "AllowanceTotalAmount", money(totals.allowance_total), currencyID=cur)
     if charges:
         cbc(el, "ChargeTotalAmount", money(totals.charge_total), currencyID=cur)
-    if invoice.prepaid_amount:
+    if invoice.prepaid_amount is not None:
         cbc(el, "PrepaidAmount", money(totals.prepaid), currencyID=cur)
-    if invoice.rounding_amount:
+    if invoice.rounding_amount is not None:
         cbc(el, "PayableRoundingAmount", money(totals.rounding), currencyID=cur)
     cbc(el, "PayableAmount", money(totals.payable), currencyID=cur)
 

@@ -92,3 +92,12 @@ def ordering_rules(artefacts_dir: Path, transaction: str) -> list[Path]:
 
 def fatal(fired: list[Fired]) -> list[Fired]:
     return [f for f in fired if f.flag in ("fatal", "error")]
+
+
+def billing_findings(xml: bytes, artefacts_dir: Path) -> list[Fired]:
+    """Every rule of the full Peppol billing plan (EN 16931 + Peppol) that fires."""
+    return run_xslts(xml, billing_rules(artefacts_dir))
+
+
+def ordering_findings(xml: bytes, artefacts_dir: Path, transaction: str) -> list[Fired]:
+    return run_xslts(xml, ordering_rules(artefacts_dir, transaction))
