@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -39,7 +39,7 @@ class CertificateKind(StrEnum):
 class IssuedCertificate:
     """A freshly made key with its certificate (development and tests only)."""
 
-    private_key: rsa.RSAPrivateKey
+    private_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
     certificate: x509.Certificate
 
 
@@ -117,11 +117,13 @@ def issue_certificate(
     issuer: IssuedCertificate | None = None,
     not_before: datetime | None = None,
     not_after: datetime | None = None,
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | None = None,
+    key_size: int = _KEY_BITS,
 ) -> IssuedCertificate:
-    """Make a new RSA key and a certificate for it, signed by ``issuer`` (self-signed if none)."""
+    """Certify ``key`` (a new RSA 3072 key if none), signed by ``issuer`` (self-signed if none)."""
     if kind is not CertificateKind.CA and issuer is None:
         raise KeyStoreError("only a CA certificate may be self-signed")
-    key = rsa.generate_private_key(public_exponent=65537, key_size=_KEY_BITS)
+    key = key or rsa.generate_private_key(public_exponent=65537, key_size=key_size)
     start = not_before or datetime.now(UTC) - timedelta(minutes=5)
     end = not_after or start + timedelta(days=3650 if kind is CertificateKind.CA else 825)
     subject = _name(common_name, org_name)
@@ -171,7 +173,7 @@ def _pem_cert(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
-def _pem_key(key: rsa.RSAPrivateKey) -> bytes:
+def _pem_key(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> bytes:
     # Unencrypted on disk like any development key; file mode 0600 keeps others out.
     return key.private_bytes(
         serialization.Encoding.PEM,
@@ -194,6 +196,7 @@ def init_keys(
     *,
     org_name: str = "Gateway development",
     overwrite: bool = False,
+    key_size: int = _KEY_BITS,
 ) -> KeyPaths:
     """Create a development CA, a signing certificate and sandbox TLS certificates in ``directory``."""
     paths = KeyPaths.under(Path(directory))
@@ -207,15 +210,27 @@ def init_keys(
             paths.directory.mkdir(mode=0o700, parents=True)
     except OSError as exc:
         raise KeyStoreError(f"cannot create {paths.directory}: {exc.strerror}") from exc
-    ca = issue_certificate(CertificateKind.CA, f"{org_name} CA", org_name=org_name)
+    if key_size < 2048:
+        raise KeyStoreError("RSA keys shorter than 2048 bits are not made")
+    ca = issue_certificate(
+        CertificateKind.CA, f"{org_name} CA", org_name=org_name, key_size=key_size
+    )
     signing = issue_certificate(
-        CertificateKind.SIGNING, f"{org_name} signing", org_name=org_name, issuer=ca
+        CertificateKind.SIGNING,
+        f"{org_name} signing",
+        org_name=org_name,
+        issuer=ca,
+        key_size=key_size,
     )
     server = issue_certificate(
-        CertificateKind.TLS_SERVER, "localhost", org_name=org_name, issuer=ca
+        CertificateKind.TLS_SERVER, "localhost", org_name=org_name, issuer=ca, key_size=key_size
     )
     client = issue_certificate(
-        CertificateKind.TLS_CLIENT, "gateway-client", org_name=org_name, issuer=ca
+        CertificateKind.TLS_CLIENT,
+        "gateway-client",
+        org_name=org_name,
+        issuer=ca,
+        key_size=key_size,
     )
     p12 = pkcs12.serialize_key_and_certificates(
         b"gateway-signing",
