@@ -233,6 +233,10 @@ def parse_signed_service_metadata(
     return None, endpoints
 
 
+def _pid(participant: ParticipantId | str) -> ParticipantId:
+    return participant if isinstance(participant, ParticipantId) else ParticipantId.parse(participant)
+
+
 @dataclass
 class SmpDirectory:
     """Registrations an SMP serves; the sandbox SMP answers from one."""
@@ -262,14 +266,16 @@ class SmpDirectory:
         with self._lock:
             self._entries[key] = SmpRegistration(pid, _strip_scheme(doc_type_id), (endpoint,))
 
-    def service_group(self, participant: ParticipantId, *, base_url: str) -> bytes | None:
+    def service_group(self, participant: ParticipantId | str, *, base_url: str) -> bytes | None:
         """The ServiceGroup XML, or None for an unknown participant."""
+        participant = _pid(participant)
         with self._lock:
             docs = [doc for (p, doc) in self._entries if p == str(participant).lower()]
         return service_group_xml(participant, docs, base_url=base_url) if docs else None
 
-    def service_metadata(self, participant: ParticipantId, doc_type_id: str) -> bytes | None:
+    def service_metadata(self, participant: ParticipantId | str, doc_type_id: str) -> bytes | None:
         """The SignedServiceMetadata XML, or None when nothing is registered."""
+        participant = _pid(participant)
         with self._lock:
             reg = self._entries.get((str(participant).lower(), _strip_scheme(doc_type_id)))
         return None if reg is None else signed_service_metadata_xml(reg, signer=self.signer)
