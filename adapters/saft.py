@@ -15,7 +15,7 @@ import calendar
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import Any
 
 from schemas import xmlsafe
 
@@ -23,6 +23,7 @@ from .checks import DeclaredTotals, SourceFacts
 from .ledger import Account, Header, Journal, Line, Party, PartyKind, Record, TaxCode, Transaction
 from .problems import ProblemLog
 from .saft_schema import SaftSchema
+from .source import ByteSource
 
 __all__ = ["NAMESPACES", "SaftReader", "saft_version"]
 
@@ -105,7 +106,7 @@ class SaftReader:
 
     def __init__(
         self,
-        source: IO[bytes],
+        source: ByteSource,
         *,
         log: ProblemLog,
         schemas: Any = None,  # callable(version, variant) -> SaftSchema | None
@@ -127,7 +128,7 @@ class SaftReader:
     def records(self) -> Iterator[Record]:
         t: _Tags | None = None
         root = None
-        for event, el in xmlsafe.iterparse(self._source, events=("start", "end")):
+        for event, el in xmlsafe.iterparse(self._source, events=("start", "end")):  # type: ignore[arg-type]
             if event == "start":
                 if root is None:
                     root = el

@@ -34,6 +34,7 @@ from .ledger import (
     Transaction,
 )
 from .problems import ProblemLog
+from .source import ByteSource
 
 __all__ = ["SieReader", "decode_lines", "split_fields"]
 
@@ -368,7 +369,7 @@ def _date(text: str) -> date:
 _SNIFF = 256 * 1024
 
 
-def decode_lines(raw: IO[bytes], *, log: ProblemLog) -> Iterator[str]:
+def decode_lines(raw: ByteSource, *, log: ProblemLog) -> Iterator[str]:
     """Text lines of a SIE file: CP437 as the standard says, UTF-8 if that is what it is."""
     buffered = io.BufferedReader(raw, buffer_size=_SNIFF)  # type: ignore[arg-type,type-var]
     head = buffered.peek(_SNIFF)[:_SNIFF]

@@ -10,11 +10,12 @@ import hashlib
 import io
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-__all__ = ["Progress", "SourceFile"]
+__all__ = ["ByteSource", "Progress", "SourceFile"]
 
 Progress = Callable[[int, int], None]  # (bytes read so far, total bytes)
+ByteSource = IO[bytes] | io.RawIOBase  # what a reader consumes
 
 _REPORT_EVERY = 1 << 20  # call the progress callback at most once per MiB
 
@@ -69,5 +70,11 @@ class SourceFile(io.RawIOBase):
         return self._sha.hexdigest()
 
     def close(self) -> None:
+        # Wrappers (TextIOWrapper, BufferedReader) close their raw file when dropped; the
+        # hash still needs the rest of the file then, so only release() closes it.
+        pass
+
+    def release(self) -> None:
+        """Close the underlying file."""
         self._fh.close()
         super().close()
