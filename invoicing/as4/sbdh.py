@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -138,4 +139,13 @@ def read_sbd(data: bytes) -> tuple[SbdhInfo, bytes]:
     business = [el for el in root if isinstance(el.tag, str) and el.tag != header.tag]
     if len(business) != 1:
         raise As4Refused("the SBD must carry exactly one business document", code="EBMS:0004")
-    return info, etree.tostring(business[0], xml_declaration=True, encoding="UTF-8")
+    return info, _detach(business[0])
+
+
+def _detach(business: etree._Element) -> bytes:
+    # A sub-element serialises with every namespace in scope; drop the envelope's own
+    # declarations when unused, keep all others (QName values in text may need them).
+    doc = copy.deepcopy(business)
+    keep = [p for p, uri in business.nsmap.items() if p is not None and uri != c.SBDH]
+    etree.cleanup_namespaces(doc, keep_ns_prefixes=keep)
+    return etree.tostring(doc, xml_declaration=True, encoding="UTF-8")
