@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from invoicing.builders._parts import write_address, write_party
 from invoicing.builders._xml import (
     CREDIT_NOTE_NS,
     INVOICE_NS,
@@ -19,7 +20,6 @@ from invoicing.builders._xml import (
 )
 from invoicing.errors import InvalidInvoice
 from invoicing.model import (
-    Address,
     AllowanceCharge,
     DocumentKind,
     Invoice,
@@ -104,8 +104,8 @@ def build_bis3_tree(invoice: Invoice, *, check: bool = True) -> etree._Element:
         _id_ref(doc, "OriginatorDocumentReference", invoice.tender_reference)
     else:
         _id_ref(doc, "ProjectReference", invoice.project_reference)
-    _party(cac(doc, "AccountingSupplierParty"), invoice.seller, seller=True)
-    _party(cac(doc, "AccountingCustomerParty"), invoice.buyer, seller=False)
+    write_party(cac(doc, "AccountingSupplierParty"), invoice.seller, seller=True)
+    write_party(cac(doc, "AccountingCustomerParty"), invoice.buyer, seller=False)
     if invoice.payee is not None:
         _payee(cac(doc, "PayeeParty"), invoice.payee)
     if invoice.delivery is not None:
@@ -128,48 +128,6 @@ def _id_ref(parent: etree._Element, tag: str, value: str | None) -> None:
         cbc(cac(parent, tag), "ID", value)
 
 
-def _address(parent: etree._Element, tag: str, address: Address) -> None:
-    el = cac(parent, tag)
-    cbc(el, "StreetName", address.street)
-    cbc(el, "AdditionalStreetName", address.additional_street)
-    cbc(el, "CityName", address.city)
-    cbc(el, "PostalZone", address.postal_zone)
-    cbc(el, "CountrySubentity", address.subdivision)
-    if address.address_line:
-        cbc(cac(el, "AddressLine"), "Line", address.address_line)
-    cbc(cac(el, "Country"), "IdentificationCode", address.country)
-
-
-def _party(parent: etree._Element, party: Party, *, seller: bool) -> None:
-    el = cac(parent, "Party")
-    if party.endpoint is not None:
-        cbc(el, "EndpointID", party.endpoint.value, schemeID=party.endpoint.scheme)
-    for ident in party.identifiers:
-        cbc(cac(el, "PartyIdentification"), "ID", ident.value, schemeID=ident.scheme)
-    if party.trading_name:
-        cbc(cac(el, "PartyName"), "Name", party.trading_name)
-    _address(el, "PostalAddress", party.address)
-    if party.vat_id:
-        scheme = cac(el, "PartyTaxScheme")
-        cbc(scheme, "CompanyID", party.vat_id)
-        cbc(cac(scheme, "TaxScheme"), "ID", "VAT")
-    if seller and party.tax_registration_id:
-        scheme = cac(el, "PartyTaxScheme")
-        cbc(scheme, "CompanyID", party.tax_registration_id)
-        cbc(cac(scheme, "TaxScheme"), "ID", "TAX")
-    legal = cac(el, "PartyLegalEntity")
-    cbc(legal, "RegistrationName", party.name)
-    if party.legal_id is not None:
-        cbc(legal, "CompanyID", party.legal_id.value, schemeID=party.legal_id.scheme)
-    if seller:
-        cbc(legal, "CompanyLegalForm", party.legal_form)
-    if party.contact is not None:
-        contact = cac(el, "Contact")
-        cbc(contact, "Name", party.contact.name)
-        cbc(contact, "Telephone", party.contact.telephone)
-        cbc(contact, "ElectronicMail", party.contact.email)
-
-
 def _payee(parent: etree._Element, payee: Party) -> None:
     for ident in payee.identifiers:
         cbc(cac(parent, "PartyIdentification"), "ID", ident.value, schemeID=ident.scheme)
@@ -190,7 +148,7 @@ def _delivery(doc: etree._Element, invoice: Invoice) -> None:
             loc_id = delivery.location_id
             cbc(location, "ID", loc_id.value, schemeID=loc_id.scheme)
         if delivery.address is not None:
-            _address(location, "Address", delivery.address)
+            write_address(location, "Address", delivery.address)
     if delivery.party_name:
         cbc(cac(cac(el, "DeliveryParty"), "PartyName"), "Name", delivery.party_name)
 
