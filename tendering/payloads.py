@@ -1,0 +1,284 @@
+"""Request and response models of the tendering API (pydantic v2).
+
+Input models reuse the pure rules for validation (criteria through
+:mod:`tendering.scoring`, deadlines through :mod:`tendering.lifecycle`,
+shares through :mod:`tendering.shamir`), so the API refuses with 422 what the
+service would refuse later anyway.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AwareDatetime,
+    Base64Bytes,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from tendering import lifecycle, scoring, shamir
+from tendering.errors import InvalidCriteria, InvalidShare
+from tendering.lifecycle import TenderStatus
+from tendering.scoring import AwardMethod, CriterionKind, ScoringMethod
+
+__all__ = [
+    "BidReceipt",
+    "BidSubmit",
+    "Corrigendum",
+    "CorrigendumCreate",
+    "Criterion",
+    "EvaluatedBid",
+    "Lot",
+    "LotEvaluation",
+    "OpenedBidSummary",
+    "OpeningRecord",
+    "ShareSubmit",
+    "SupplierKeyRegister",
+    "Tender",
+    "TenderCreate",
+    "TenderUpdate",
+    "Timeline",
+]
+
+Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+CpvCode = Annotated[str, Field(pattern=r"^[0-9]{8}$")]
+ContractNature = Literal["goods", "services", "works"]
+Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+Name = Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Criterion(_In):
+    """An award criterion of a lot and how it is scored."""
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
+    name: Name
+    kind: CriterionKind
+    weight: Annotated[Decimal, Field(ge=0, le=100)]
+    method: ScoringMethod
+    description: str | None = None
+    max_score: Annotated[Decimal, Field(gt=0)] = Decimal(10)
+    scale_max: Annotated[Decimal, Field(gt=0)] = Decimal(10)
+    zero_at_percent: Annotated[Decimal, Field(gt=0)] | None = None
+
+    def rule(self) -> scoring.Criterion:
+        return scoring.Criterion(
+            self.id,
+            self.name,
+            self.kind,
+            self.weight,
+            self.method,
+            self.max_score,
+            self.scale_max,
+            self.zero_at_percent,
+        )
+
+
+class Lot(_In):
+    lot_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
+    title: Name
+    description: str | None = None
+    estimated_value: Money | None = None
+    award_method: AwardMethod
+    criteria: Annotated[list[Criterion], Field(min_length=1)]
+
+    def award_criteria(self) -> scoring.AwardCriteria:
+        return scoring.AwardCriteria(self.award_method, tuple(c.rule() for c in self.criteria))
+
+    @model_validator(mode="after")
+    def _scorable(self) -> Self:
+        try:
+            self.award_criteria()
+        except InvalidCriteria as exc:
+            raise ValueError(f"lot {self.lot_id}: {exc.detail}") from exc
+        return self
+
+
+class Timeline(_In):
+    """The tender's dates; the deadline is a whole second (exclusive: see lifecycle)."""
+
+    deadline: AwareDatetime
+    questions_deadline: AwareDatetime | None = None
+    standstill_days: Annotated[int, Field(ge=10, le=60)] = lifecycle.STANDSTILL_DAYS
+
+    @field_validator("deadline")
+    @classmethod
+    def _whole_second(cls, value: datetime) -> datetime:
+        return lifecycle.normalise_deadline(value)
+
+    @model_validator(mode="after")
+    def _questions_first(self) -> Self:
+        if self.questions_deadline is not None and self.questions_deadline >= self.deadline:
+            raise ValueError("questions must close before the submission deadline")
+        return self
+
+
+class _TenderFields(_In):
+    title: Name
+    description: Text
+    contract_nature: ContractNature
+    cpv_code: CpvCode
+    currency: Currency = "DKK"
+    estimated_value: Money | None = None
+    procedure: Literal["open"] = "open"
+    lots: Annotated[list[Lot], Field(min_length=1, max_length=200)]
+    timeline: Timeline
+    selection_criteria: list[str] = Field(default_factory=list)
+
+    @field_validator("lots")
+    @classmethod
+    def _unique_lots(cls, lots: list[Lot]) -> list[Lot]:
+        if len({lot.lot_id for lot in lots}) != len(lots):
+            raise ValueError("lot ids repeat")
+        return lots
+
+
+class TenderCreate(_TenderFields):
+    """A new tender (draft); the opening committee is k of n."""
+
+    reference: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-/]{1,60}$")]
+    opening_threshold: Annotated[int, Field(ge=1, le=shamir.MAX_SHARES)] = 2
+    opening_holders: Annotated[int, Field(ge=1, le=shamir.MAX_SHARES)] = 3
+
+    @model_validator(mode="after")
+    def _threshold(self) -> Self:
+        if self.opening_threshold > self.opening_holders:
+            raise ValueError("opening_threshold cannot exceed opening_holders")
+        return self
+
+
+class TenderUpdate(_In):
+    """Changes to a draft (every field optional); after publication use a corrigendum."""
+
+    title: Name | None = None
+    description: Text | None = None
+    contract_nature: ContractNature | None = None
+    cpv_code: CpvCode | None = None
+    currency: Currency | None = None
+    estimated_value: Money | None = None
+    lots: Annotated[list[Lot], Field(min_length=1, max_length=200)] | None = None
+    timeline: Timeline | None = None
+    selection_criteria: list[str] | None = None
+
+
+class Tender(_Out):
+    id: str
+    organisation_id: str
+    reference: str
+    status: TenderStatus
+    title: str
+    description: str
+    contract_nature: ContractNature
+    cpv_code: str
+    currency: str
+    estimated_value: Decimal | None
+    procedure: str
+    lots: list[Lot]
+    timeline: Timeline
+    selection_criteria: list[str]
+    opening_threshold: int
+    opening_holders: int
+    public_key: str | None = None  # base64 raw X25519, from publication on
+    key_fingerprint: str | None = None
+    published_at: datetime | None = None
+    standstill_ends: datetime | None = None
+    created_at: datetime
+
+
+class CorrigendumCreate(_In):
+    summary: Text
+    material: bool
+    changes: TenderUpdate = Field(default_factory=TenderUpdate)
+    proposed_deadline: AwareDatetime | None = None
+
+
+class Corrigendum(_Out):
+    id: str
+    tender_id: str
+    issued_at: datetime
+    summary: str
+    material: bool
+    deadline: datetime
+    bids_must_be_confirmed: bool
+
+
+class BidSubmit(_In):
+    """A sealed bid: the envelope bytes (base64), hashed exactly as received."""
+
+    lot_ids: Annotated[list[str], Field(min_length=1)]
+    envelope: Base64Bytes
+
+
+class BidReceipt(_Out):
+    bid_id: str
+    tender_id: str
+    supplier_id: str
+    received_at: datetime
+    envelope_sha256: str
+    receipt_document_id: str
+
+
+class ShareSubmit(_In):
+    share: Annotated[str, Field(min_length=10, max_length=4_000)]
+
+    @field_validator("share")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        try:
+            shamir.Share.from_text(value)
+        except InvalidShare as exc:
+            raise ValueError(exc.detail) from exc
+        return value
+
+    def parsed(self) -> shamir.Share:
+        return shamir.Share.from_text(self.share)
+
+
+class SupplierKeyRegister(_In):
+    public_key_pem: Annotated[str, Field(min_length=40, max_length=2_000)]
+
+
+class OpenedBidSummary(_Out):
+    bid_id: str
+    supplier_id: str
+    envelope_sha256: str
+    readable: bool
+    signature_valid: bool | None
+    problem: str | None = None
+
+
+class OpeningRecord(_Out):
+    tender_id: str
+    opened_at: datetime
+    shares_from: list[str]
+    bids: list[OpenedBidSummary]
+
+
+class EvaluatedBid(_Out):
+    rank: int
+    bid_id: str
+    price: Decimal
+    total: Decimal
+    scores: dict[str, Decimal]
+    tied: bool
+    abnormally_low: bool
+
+
+class LotEvaluation(_Out):
+    lot_id: str
+    method: AwardMethod
+    ranking: list[EvaluatedBid]
