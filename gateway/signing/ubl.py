@@ -11,6 +11,12 @@ extension wrappers included, except itself.
 
 from __future__ import annotations
 
+import hashlib
+from base64 import b64encode
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from lxml import etree
 from signxml import SignatureConstructionMethod
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm
@@ -20,7 +26,7 @@ from signxml.xades import XAdESDataObjectFormat, XAdESSigner
 from gateway.signing.algorithms import signature_method_for
 from gateway.signing.errors import Refusal, SignatureCreationError
 from gateway.signing.keys import SigningIdentity, TrustStore
-from gateway.signing.namespaces import CAC, CBC, DS, EXT, SAC, SBC, SIG, UBL_SIGNATURE_METHOD
+from gateway.signing.namespaces import CAC, CBC, DS, EXT, SAC, SBC, SIG, UBL_SIGNATURE_METHOD, XADES
 from gateway.signing.results import VerificationOptions, VerificationResult
 from gateway.signing.verification import MainReference, verify_signature_element
 from schemas import xmlsafe
@@ -51,6 +57,41 @@ _SIGNATURE_PATH = "/".join(
 
 def _q(ns: str, name: str) -> str:
     return f"{{{ns}}}{name}"
+
+
+class _UblXAdESSigner(XAdESSigner):
+    """XAdES signer whose signing-certificate property is one the UBL 2.1 schema accepts.
+
+    UBL 2.1 bundles the XAdES 1.3.2 schema, which knows ``SigningCertificate``
+    but not ``SigningCertificateV2``; a document carrying V2 fails the UBL XSD.
+    So the signer's certificate is bound with ``SigningCertificate`` holding a
+    SHA-256 digest and the issuer/serial pair (XAdES baseline B-B allows it).
+    """
+
+    def add_signing_certificate(
+        self,
+        signed_signature_properties: etree._Element,
+        sig_root: etree._Element,
+        signing_settings: Any,
+    ) -> None:
+        assert signing_settings.cert_chain
+        cert = signing_settings.cert_chain[0]
+        assert isinstance(cert, x509.Certificate)
+        cert_node = etree.SubElement(
+            etree.SubElement(signed_signature_properties, _q(XADES, "SigningCertificate")),
+            _q(XADES, "Cert"),
+        )
+        digest = etree.SubElement(cert_node, _q(XADES, "CertDigest"))
+        etree.SubElement(digest, _q(DS, "DigestMethod"), Algorithm=DigestAlgorithm.SHA256.value)
+        der = cert.public_bytes(serialization.Encoding.DER)
+        etree.SubElement(digest, _q(DS, "DigestValue")).text = b64encode(
+            hashlib.sha256(der).digest()
+        ).decode()
+        issuer_serial = etree.SubElement(cert_node, _q(XADES, "IssuerSerial"))
+        etree.SubElement(
+            issuer_serial, _q(DS, "X509IssuerName")
+        ).text = cert.issuer.rfc4514_string()
+        etree.SubElement(issuer_serial, _q(DS, "X509SerialNumber")).text = str(cert.serial_number)
 
 
 def _signature_reference_id(root: etree._Element) -> str:
@@ -106,7 +147,7 @@ def sign_ubl(xml: bytes, identity: SigningIdentity) -> bytes:
     referenced_id = _signature_reference_id(root)
     _add_signature_reference(root, referenced_id)
     _add_extension(root, referenced_id)
-    signer = XAdESSigner(
+    signer = _UblXAdESSigner(
         method=SignatureConstructionMethod.enveloped,
         signature_algorithm=signature_method_for(identity),
         digest_algorithm=DigestAlgorithm.SHA256,
