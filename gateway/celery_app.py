@@ -29,6 +29,7 @@ def configure(settings: Settings | None = None) -> Celery:
             "data_folder_out": str(folder / "out"),
             "processed_folder": str(folder / "processed"),
             "store_processed": False,
+            "control_folder": str(folder / "control"),
             # The folder broker polls; a short interval keeps each pipeline step snappy.
             "polling_interval": 0.05,
         }
@@ -43,6 +44,7 @@ def configure(settings: Settings | None = None) -> Celery:
         worker_prefetch_multiplier=1,
         task_always_eager=s.task_always_eager,
         task_serializer="json",
+        task_default_queue=s.queue,
         accept_content=["json"],
         timezone="UTC",
         beat_schedule={

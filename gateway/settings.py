@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     keys_dir: Path | None = None
     blob_dir: Path | None = None
     routing_file: Path | None = None
+    # The Celery queue; separate gateways (or test runs) sharing one broker use their own.
+    queue: str = "gateway"
     host: str = "127.0.0.1"
     port: int = 8000
     sandbox_port: int = 8100
