@@ -20,7 +20,9 @@ def write_address(parent: etree._Element, tag: str, address: Address) -> None:
     cbc(cac(el, "Country"), "IdentificationCode", address.country)
 
 
-def write_party(parent: etree._Element, party: Party, *, seller: bool) -> etree._Element:
+def write_party(
+    parent: etree._Element, party: Party, *, seller: bool, tax: bool = True
+) -> etree._Element:
     """A cac:Party with the EN 16931 party terms; returns the Party element."""
     el = cac(parent, "Party")
     if party.endpoint is not None:
@@ -30,11 +32,11 @@ def write_party(parent: etree._Element, party: Party, *, seller: bool) -> etree.
     if party.trading_name:
         cbc(cac(el, "PartyName"), "Name", party.trading_name)
     write_address(el, "PostalAddress", party.address)
-    if party.vat_id:
+    if tax and party.vat_id:
         scheme = cac(el, "PartyTaxScheme")
         cbc(scheme, "CompanyID", party.vat_id)
         cbc(cac(scheme, "TaxScheme"), "ID", "VAT")
-    if seller and party.tax_registration_id:
+    if tax and seller and party.tax_registration_id:
         scheme = cac(el, "PartyTaxScheme")
         cbc(scheme, "CompanyID", party.tax_registration_id)
         cbc(cac(scheme, "TaxScheme"), "ID", "TAX")

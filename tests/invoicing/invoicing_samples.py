@@ -133,3 +133,20 @@ def mixed_invoice() -> Invoice:
         vat_exemptions=(VatExemption(VatCategory.REVERSE_CHARGE, "Reverse charge", "VATEX-EU-AE"),),
         payment_means=(PaymentMeans(code="58", account_id="DE89370400440532013000"),),
     )
+
+
+def framework_contract():  # type: ignore[no-untyped-def]
+    """A framework contract pricing three items (ContractTerms)."""
+    from invoicing.orders import ContractLine, ContractTerms
+
+    return ContractTerms(
+        reference="K-2026-01",
+        buyer=BUYER,
+        supplier=SELLER,
+        currency="DKK",
+        lines=(
+            ContractLine("SKU-1", "Kopipapir A4", "EA", D("99.95")),
+            ContractLine("SKU-2", "Kuglepen", "EA", D("12.5")),
+            ContractLine("SKU-3", "Toner", "EA", D("640"), base_quantity=D("1")),
+        ),
+    )

@@ -21,6 +21,7 @@ class Fired:
     rule: str
     flag: str
     text: str
+    location: str = ""
 
 
 @cache
@@ -71,7 +72,8 @@ def run_xslts(xml: bytes, stylesheets: list[Path]) -> list[Fired]:
         out = etree.fromstring(svrl.encode("utf-8"))
         for el in out.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
             text = "".join(el.itertext()).strip()
-            fired.append(Fired(el.get("id") or "?", el.get("flag") or "fatal", text))
+            flag = el.get("flag") or "fatal"
+            fired.append(Fired(el.get("id") or "?", flag, text, el.get("location") or ""))
     return fired
 
 
