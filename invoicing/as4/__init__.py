@@ -1,4 +1,16 @@
-"""The Peppol AS4 message layer (one-way push), written on lxml and cryptography."""
+"""The Peppol AS4 message layer (one-way push), written on lxml and cryptography.
+
+Why not the ``as4`` package from PyPI (0.2.0): its reader binds XML to pydantic
+models that silently ignore unknown elements and checks that *some* signed element
+is an ``eb:Messaging``, not that it is the header's one, so a signed Messaging moved
+into ``wsse:Security`` next to a forged one is accepted (signature wrapping); it
+parses with its own parser instead of ``schemas.xmlsafe``; it has no duplicate
+detection or missing-receipt handling; and it pins ``cryptography<47``. We keep it
+as the independent implementation our interop tests run against.
+
+Outbound: :func:`build_user_message`, :func:`send_as4`. Inbound: :class:`As4Receiver`
+(wraps :func:`open_user_message`, duplicate detection, receipts and error signals).
+"""
 
 from invoicing.as4.errors import (
     As4BuildError,

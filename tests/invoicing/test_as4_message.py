@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 from test_as4_http import DOC_TYPE, INVOICE, PROCESS, RECEIVER, SENDER
 
+from gateway.signing.keys import TrustStore
 from invoicing.as4 import (
     As4ReceiptError,
     As4Refused,
@@ -30,6 +31,7 @@ def pki() -> dict[str, DevIdentity]:
         "sender": make_dev_identity("PDK000021", ca=ca),
         "receiver": make_dev_identity("PDK000022", ca=ca),
         "other": make_dev_identity("PDK000023", ca=ca),
+        "ca": ca,
     }
 
 
@@ -189,3 +191,30 @@ def test_a_tampered_receipt_is_not_proof(pki: dict[str, DevIdentity]) -> None:
             sent=sent,
             receiver_certificate=pki["receiver"].certificate,
         )
+
+
+def test_a_ca_trust_store_accepts_its_access_points_and_refuses_others(
+    pki: dict[str, DevIdentity],
+) -> None:
+    # Peppol trusts any AP certificate issued under the Peppol AP CA, not pinned peers.
+    trust_ca = TrustStore((pki["ca"].certificate,))
+    sent = _build(pki)
+    got = open_user_message(sent.body, sent.content_type, identity=pki["receiver"], trust=trust_ca)
+    assert got.signer == pki["sender"].certificate
+
+    outsider = make_dev_identity("PDK000029")  # issued by a CA nobody trusts
+    foreign = build_user_message(
+        INVOICE,
+        identity=outsider,
+        receiver_certificate=pki["receiver"].certificate,
+        sender_id=SENDER,
+        receiver_id=RECEIVER,
+        doc_type_id=DOC_TYPE,
+        process_id=PROCESS,
+        country_c1="DK",
+    )
+    with pytest.raises(As4Refused) as info:
+        open_user_message(
+            foreign.body, foreign.content_type, identity=pki["receiver"], trust=trust_ca
+        )
+    assert info.value.code == "EBMS:0101"
