@@ -55,7 +55,7 @@ def init_command(
     """Create a development CA, the signing certificate and sandbox TLS certificates."""
     target = directory or default_keys_dir()
     try:
-        paths = init_keys(target, org_name=org_name, overwrite=force)
+        paths = init_keys(target, org_name=org_name, overwrite=force, key_size=key_size)
     except KeyStoreError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(1) from exc
