@@ -47,10 +47,13 @@ __all__ = [
     "SealedEnvelope",
     "create_opening_key",
     "key_fingerprint",
+    "load_supplier_private_key",
     "load_supplier_public_key",
+    "new_supplier_key",
     "open_bid",
     "rebuild_key",
     "seal_bid",
+    "supplier_private_key_pem",
     "supplier_public_key_pem",
 ]
 
@@ -134,6 +137,34 @@ def rebuild_key(shares: list[shamir.Share], *, tender_id: str) -> X25519PrivateK
     if key_fingerprint(private.public_key()) != fingerprint:
         raise KeyRebuildFailed("the shares do not rebuild this tender's opening key")
     return private
+
+
+def new_supplier_key() -> Ed25519PrivateKey:
+    """A fresh Ed25519 signing key for a supplier (kept by the supplier, never by us)."""
+    return Ed25519PrivateKey.generate()
+
+
+def supplier_private_key_pem(key: Ed25519PrivateKey, *, password: bytes | None) -> bytes:
+    """PKCS#8 PEM of a supplier's signing key, encrypted when a password is given."""
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(password)
+        if password
+        else serialization.NoEncryption()
+    )
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+    )
+
+
+def load_supplier_private_key(pem: bytes, *, password: bytes | None) -> Ed25519PrivateKey:
+    """Load a supplier's signing key written by :func:`supplier_private_key_pem`."""
+    try:
+        key = serialization.load_pem_private_key(pem, password=password)
+    except (ValueError, TypeError) as exc:
+        raise InvalidEnvelope("signing key cannot be read (wrong password or format)") from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InvalidEnvelope("signing key is not an Ed25519 key")
+    return key
 
 
 def supplier_public_key_pem(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:

@@ -201,3 +201,13 @@ def test_malformed_envelopes_are_refused(
 def test_non_envelopes_are_refused(data: bytes) -> None:
     with pytest.raises(InvalidEnvelope):
         sealing.SealedEnvelope.from_bytes(data)
+
+
+def test_supplier_signing_key_pem_round_trip_with_password() -> None:
+    key = sealing.new_supplier_key()
+    pem = sealing.supplier_private_key_pem(key, password=b"correct horse")
+    assert b"ENCRYPTED" in pem
+    loaded = sealing.load_supplier_private_key(pem, password=b"correct horse")
+    assert sealing.supplier_public_key_pem(loaded) == sealing.supplier_public_key_pem(key)
+    with pytest.raises(InvalidEnvelope):
+        sealing.load_supplier_private_key(pem, password=b"wrong")
