@@ -50,7 +50,8 @@ def init_command(
     force: Annotated[bool, typer.Option("--force", help="Replace existing keys.")] = False,
     org_name: Annotated[
         str, typer.Option("--org", help="Organisation name in the certificates.")
-    ] = ("Gateway development"),
+    ] = "Gateway development",
+    key_size: Annotated[int, typer.Option("--key-size", hidden=True)] = 3072,
 ) -> None:
     """Create a development CA, the signing certificate and sandbox TLS certificates."""
     target = directory or default_keys_dir()
