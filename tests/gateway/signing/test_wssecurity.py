@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
@@ -68,7 +68,9 @@ def _resign(envelope: etree._Element, identity: SigningIdentity) -> None:
     signature = _security(envelope).find(f"{{{DS_NS}}}Signature")
     signed_info = signature.find(f"{{{DS_NS}}}SignedInfo")
     canonical = etree.tostring(signed_info, method="c14n", exclusive=True)
-    value = identity.private_key.sign(canonical, padding.PKCS1v15(), hashes.SHA1())  # type: ignore[call-arg,union-attr]
+    key = identity.private_key
+    assert isinstance(key, rsa.RSAPrivateKey)
+    value = key.sign(canonical, padding.PKCS1v15(), hashes.SHA1())
     signature.find(f"{{{DS_NS}}}SignatureValue").text = base64.b64encode(value).decode()
 
 
