@@ -50,11 +50,14 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def date_time(parent: etree._Element, prefix: str, moment: datetime) -> None:
-    """``<prefix>Date`` and ``<prefix>Time`` in UTC (the time carries ``Z``)."""
+def date_time(
+    parent: etree._Element, prefix: str, moment: datetime, *, exact: bool = False
+) -> None:
+    """``<prefix>Date`` and ``<prefix>Time`` in UTC (``Z``); ``exact`` keeps microseconds."""
     moment = utc(moment)
     cbc(parent, f"{prefix}Date", moment.date().isoformat())
-    cbc(parent, f"{prefix}Time", moment.strftime("%H:%M:%SZ"))
+    spec = "microseconds" if exact and moment.microsecond else "seconds"
+    cbc(parent, f"{prefix}Time", moment.time().isoformat(spec) + "Z")
 
 
 def amount(parent: etree._Element, name: str, value: Decimal, currency: str) -> etree._Element:

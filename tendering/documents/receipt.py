@@ -46,7 +46,8 @@ def build_tender_receipt(
         raise ValueError("a receipt names at least one received document")
     el = root("TenderReceipt")
     head(el, document_id=receipt_id, contract_folder_id=tender_reference, issued_at=issued_at)
-    date_time(el, "Registered", received_at)
+    # The exact instant, not rounded: it is the evidence that the bid beat the deadline.
+    date_time(el, "Registered", received_at, exact=True)
     for doc in documents:
         ref = cac(el, "TenderDocumentReference")
         cbc(ref, "ID", doc.document_id)

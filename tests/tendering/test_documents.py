@@ -39,7 +39,7 @@ def test_tender_receipt_is_valid_and_names_time_and_hash(ubl23: Validate) -> Non
     assert ubl23(data, "TenderReceipt") == []
     root = parse(data).getroot()
     assert root.findtext(f"{CBC}RegisteredDate") == "2026-03-20"
-    assert root.findtext(f"{CBC}RegisteredTime") == "10:59:59Z"
+    assert root.findtext(f"{CBC}RegisteredTime") == "10:59:59.999000Z"
     ref = root.find(f"{CAC}TenderDocumentReference")
     assert ref is not None
     assert ref.findtext(f".//{CBC}DocumentHash") == digest.upper()

@@ -6,6 +6,8 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tendering import lifecycle as lc
 from tendering.errors import (
@@ -214,3 +216,16 @@ def test_confirmation_before_a_second_material_corrigendum_does_not_count() -> N
         confirmed_at=first + timedelta(days=1),
         material_corrigenda=[second, first],
     )
+
+
+@given(offset=st.integers(min_value=-(10**9), max_value=10**9))
+def test_bidding_and_opening_never_overlap_and_never_leave_a_gap(offset: int) -> None:
+    now = DEADLINE + timedelta(microseconds=offset)
+    outcomes = []
+    for check in (lc.ensure_bid_window_open, lc.ensure_opening_allowed):
+        try:
+            check(now=now, deadline=DEADLINE)
+            outcomes.append(True)
+        except (DeadlinePassed, SharesBeforeDeadline):
+            outcomes.append(False)
+    assert outcomes.count(True) == 1
