@@ -46,6 +46,21 @@ def saft_version(declared: str | None, schema_location: str | None) -> str:
     return "1.30"
 
 
+_USED = [
+    "Header",
+    "Account",
+    "Customer",
+    "Supplier",
+    "TaxCodeDetails",
+    "Journal",
+    "Transaction",
+    "NumberOfEntries",
+    "TotalDebit",
+    "TotalCredit",
+]
+_WANTED = frozenset(f"{{{ns}}}{n}" if ns else n for ns in (*NAMESPACES, "") for n in _USED)
+
+
 class _Tags:
     """Qualified tag names for one namespace, computed once per file."""
 
@@ -128,17 +143,15 @@ class SaftReader:
     def records(self) -> Iterator[Record]:
         t: _Tags | None = None
         root = None
-        for event, el in xmlsafe.iterparse(self._source, events=("start", "end")):  # type: ignore[arg-type]
-            if event == "start":
-                if root is None:
-                    root = el
-                    t = self._t = self._start(el)
-                elif t is not None and el.tag == t.Transaction and not self._journal_sent:
-                    yield from self._send_journal(el.getparent())
-                continue
-            assert t is not None
+        # Asking only for the end tags we use keeps Python out of the millions of others.
+        for _, el in xmlsafe.iterparse(self._source, events=("end",), tag=_WANTED):  # type: ignore[arg-type]
+            if t is None:
+                root = el.getroottree().getroot()
+                t = self._t = self._start(root)
             tag = el.tag
             if tag == t.Transaction:
+                if not self._journal_sent:
+                    yield from self._send_journal(el.getparent())
                 tx = self._transaction(el)
                 if tx is not None:
                     yield tx
@@ -177,7 +190,10 @@ class SaftReader:
             ):
                 self._total(el)
         if root is None:
-            self.log.add("the file is empty", code="empty")
+            self.log.add(
+                "no SAF-T Financial content found (the root must be AuditFile with a Header)",
+                code="empty",
+            )
             return
         self._flush_schema_batch()
         if self._schema is not None:

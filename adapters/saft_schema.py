@@ -4,8 +4,9 @@ lxml's XMLSchema validates a whole tree, and the tree of a multi-gigabyte
 file does not fit. The reader therefore validates in two kinds of piece:
 
 - each batch of ``Transaction`` elements is copied into a small stand-in
-  document (the real Header, an empty Journal) and validated there, and only
-  errors inside the transactions are kept — line numbers survive the copy;
+  document (a copy of the real Header, an empty Journal) and validated there;
+  only errors at or below the batch's first line are kept, since elements keep
+  their source line numbers when moved;
 - at the end, what is left of the tree (Header, MasterFiles, the journals'
   own fields and the control totals; every transaction was removed as it was
   read) is validated as one document, ``Transaction`` being optional there.
@@ -80,19 +81,20 @@ class SaftSchema:
             etree.SubElement(journal, q(name)).text = "x"
         for tx in transactions:
             journal.append(tx)  # moves the (already detached) element: no copy needed
-        self._run(root, log, only_transactions=True)
+        first = min((tx.sourceline or 0) for tx in transactions)
+        self._run(root, log, from_line=max(first, 1))
 
     def validate_skeleton(self, root: Any, log: ProblemLog) -> None:
         """Validate what remains of the tree: header, master files, journals, totals."""
-        self._run(root, log, only_transactions=False)
+        self._run(root, log, from_line=0)
 
-    def _run(self, root: Any, log: ProblemLog, *, only_transactions: bool) -> None:
+    def _run(self, root: Any, log: ProblemLog, *, from_line: int) -> None:
         if self._schema.validate(root):
             return
         for entry in self._schema.error_log:
             path = entry.path or ""
-            if only_transactions and "Transaction" not in path:
-                continue  # the header's own faults are reported once, by the skeleton
+            if (entry.line or 0) < from_line:
+                continue  # the copied header's own faults are reported once, by the skeleton
             if self._reported >= _MAX_SCHEMA_PROBLEMS:
                 return
             self._reported += 1
