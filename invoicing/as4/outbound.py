@@ -31,8 +31,9 @@ __all__ = [
 class As4Identity(Protocol):
     """An access point's key and certificate (``gateway.signing.keys.SigningIdentity`` fits)."""
 
+    # Typed loosely so SigningIdentity (RSA or EC) fits; the profile needs RSA, checked at use.
     @property
-    def private_key(self) -> rsa.RSAPrivateKey | object: ...
+    def private_key(self) -> object: ...
 
     @property
     def certificate(self) -> x509.Certificate: ...
