@@ -234,7 +234,9 @@ def parse_signed_service_metadata(
 
 
 def _pid(participant: ParticipantId | str) -> ParticipantId:
-    return participant if isinstance(participant, ParticipantId) else ParticipantId.parse(participant)
+    return (
+        participant if isinstance(participant, ParticipantId) else ParticipantId.parse(participant)
+    )
 
 
 @dataclass
