@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from base64 import b64encode
-from datetime import UTC, datetime
+from datetime import datetime
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
@@ -61,14 +61,17 @@ def _reference(
 
 
 def _signed_properties(
-    qualifying: etree._Element, sig_id: str, identity: SigningIdentity, mime_type: str
+    qualifying: etree._Element,
+    sig_id: str,
+    identity: SigningIdentity,
+    mime_type: str,
+    when: datetime,
 ) -> etree._Element:
     props = etree.SubElement(
         qualifying, _q(XADES, "SignedProperties"), Id=f"{sig_id}-SignedProperties"
     )
     ssp = etree.SubElement(props, _q(XADES, "SignedSignatureProperties"))
-    now = datetime.now(UTC).replace(microsecond=0)
-    etree.SubElement(ssp, _q(XADES, "SigningTime")).text = now.isoformat()
+    etree.SubElement(ssp, _q(XADES, "SigningTime")).text = when.isoformat()
     cert_digest = etree.SubElement(
         etree.SubElement(
             etree.SubElement(ssp, _q(XADES, "SigningCertificateV2")), _q(XADES, "Cert")
@@ -101,8 +104,10 @@ def sign_detached(
     *,
     uri: str = DEFAULT_PAYLOAD_URI,
     mime_type: str = "application/octet-stream",
+    signing_time: datetime | None = None,
 ) -> bytes:
     """Sign ``data`` with a detached XAdES-BES signature naming it ``uri``; return the signature XML."""
+    when = identity.signing_time(signing_time)
     if not uri or uri.startswith("#"):
         raise SignatureCreationError("the payload URI must be non-empty and not a fragment")
     sig_id = f"sig-{secrets.token_hex(8)}"
@@ -129,7 +134,7 @@ def sign_detached(
         _q(XADES, "QualifyingProperties"),
         Target=f"#{sig_id}",
     )
-    props = _signed_properties(qualifying, sig_id, identity, mime_type)
+    props = _signed_properties(qualifying, sig_id, identity, mime_type, when)
     props_ref.find(_q(DS, "DigestValue")).text = _b64_sha256(_c14n(props))  # type: ignore[union-attr]
     key_ref.find(_q(DS, "DigestValue")).text = _b64_sha256(_c14n(key_info))  # type: ignore[union-attr]
     try:

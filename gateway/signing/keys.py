@@ -23,7 +23,12 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import verification as xv
 
 from gateway.signing.devca import KeyPaths, init_keys
-from gateway.signing.errors import CertificateRejected, KeyStoreError, Refusal
+from gateway.signing.errors import (
+    CertificateRejected,
+    KeyStoreError,
+    Refusal,
+    SignatureCreationError,
+)
 
 __all__ = [
     "KeyPaths",
@@ -79,6 +84,22 @@ class SigningIdentity:
     @property
     def certificates(self) -> tuple[x509.Certificate, ...]:
         return (self.certificate, *self.chain)
+
+    def signing_time(self, at: datetime | None = None) -> datetime:
+        """The signing instant (now by default, whole seconds, UTC); refused outside validity.
+
+        A signature made with a certificate that is not valid at signing time
+        would be refused by every receiver, so it is not made at all.
+        """
+        when = (at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        cert = self.certificate
+        if not cert.not_valid_before_utc <= when <= cert.not_valid_after_utc:
+            raise SignatureCreationError(
+                f"signing certificate {self.subject} is valid from "
+                f"{cert.not_valid_before_utc.isoformat()} to {cert.not_valid_after_utc.isoformat()}, "
+                f"not at {when.isoformat()}"
+            )
+        return when
 
 
 def _read(path: Path) -> bytes:

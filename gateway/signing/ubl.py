@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from base64 import b64encode
+from datetime import datetime
 from typing import Any
 
 from cryptography import x509
@@ -67,6 +68,19 @@ class _UblXAdESSigner(XAdESSigner):
     So the signer's certificate is bound with ``SigningCertificate`` holding a
     SHA-256 digest and the issuer/serial pair (XAdES baseline B-B allows it).
     """
+
+    def __init__(self, *, signing_time: datetime, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._signing_time = signing_time
+
+    def add_signing_time(
+        self,
+        signed_signature_properties: etree._Element,
+        sig_root: etree._Element,
+        signing_settings: Any,
+    ) -> None:
+        node = etree.SubElement(signed_signature_properties, _q(XADES, "SigningTime"))
+        node.text = self._signing_time.isoformat()
 
     def add_signing_certificate(
         self,
@@ -138,8 +152,11 @@ def _add_signature_reference(root: etree._Element, referenced_id: str) -> None:
         root.append(element)
 
 
-def sign_ubl(xml: bytes, identity: SigningIdentity) -> bytes:
+def sign_ubl(
+    xml: bytes, identity: SigningIdentity, *, signing_time: datetime | None = None
+) -> bytes:
     """Sign a UBL 2.1 document (XAdES-BES, enveloped) and return the signed document."""
+    when = identity.signing_time(signing_time)
     tree = xmlsafe.parse(xml)
     root = tree.getroot()
     if root.find(f".//{_q(DS, 'Signature')}") is not None:
@@ -148,6 +165,7 @@ def sign_ubl(xml: bytes, identity: SigningIdentity) -> bytes:
     _add_signature_reference(root, referenced_id)
     _add_extension(root, referenced_id)
     signer = _UblXAdESSigner(
+        signing_time=when,
         method=SignatureConstructionMethod.enveloped,
         signature_algorithm=signature_method_for(identity),
         digest_algorithm=DigestAlgorithm.SHA256,

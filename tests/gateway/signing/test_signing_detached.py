@@ -129,9 +129,9 @@ def test_untrusted_signer_is_refused(foreign_identity: SigningIdentity, trust: T
 
 
 def test_expired_signer_is_refused(expired_identity: SigningIdentity, trust: TrustStore) -> None:
-    signature = sign_detached(PAYLOAD, expired_identity)
-    assert verify_detached(PAYLOAD, signature, trust).refusal == Refusal.EXPIRED_CERTIFICATE
     back_then = expired_identity.certificate.not_valid_after_utc - timedelta(seconds=1)
+    signature = sign_detached(PAYLOAD, expired_identity, signing_time=back_then)
+    assert verify_detached(PAYLOAD, signature, trust).refusal == Refusal.EXPIRED_CERTIFICATE
     options = VerificationOptions(verification_time=back_then)
     assert verify_detached(PAYLOAD, signature, trust, options).valid
 

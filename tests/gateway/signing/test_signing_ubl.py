@@ -16,6 +16,7 @@ from signxml.xades import XAdESSigner
 
 from gateway.signing import (
     Refusal,
+    SignatureCreationError,
     SignatureRejected,
     SigningIdentity,
     TrustStore,
@@ -237,9 +238,9 @@ def test_signer_from_an_untrusted_ca_is_refused(
 def test_expired_signer_is_refused_unless_checked_at_signing_time(
     invoice_xml: bytes, expired_identity: SigningIdentity, trust: TrustStore
 ) -> None:
-    signed = sign_ubl(invoice_xml, expired_identity)
-    assert verify_ubl(signed, trust).refusal == Refusal.EXPIRED_CERTIFICATE
     back_then = expired_identity.certificate.not_valid_after_utc - timedelta(seconds=1)
+    signed = sign_ubl(invoice_xml, expired_identity, signing_time=back_then)
+    assert verify_ubl(signed, trust).refusal == Refusal.EXPIRED_CERTIFICATE
     archived = verify_ubl(signed, trust, VerificationOptions(verification_time=back_then))
     assert archived.valid, archived.reason
 
@@ -293,10 +294,23 @@ def test_refusal_raises_as_a_422_problem(invoice_xml: bytes, trust: TrustStore) 
     assert caught.value.to_problem()["refusal"] == Refusal.MISSING_SIGNATURE.value
 
 
+def test_signing_with_an_expired_certificate_is_refused(
+    invoice_xml: bytes, expired_identity: SigningIdentity
+) -> None:
+    with pytest.raises(SignatureCreationError, match="Expired signer"):
+        sign_ubl(invoice_xml, expired_identity)
+
+
+def test_signing_time_is_the_one_given(
+    invoice_xml: bytes, identity: SigningIdentity, trust: TrustStore
+) -> None:
+    when = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    result = verify_ubl(sign_ubl(invoice_xml, identity, signing_time=when), trust)
+    assert result.signing_time == when
+
+
 def test_signing_an_already_signed_document_is_refused(
     signed_invoice: bytes, identity: SigningIdentity
 ) -> None:
-    from gateway.signing import SignatureCreationError
-
     with pytest.raises(SignatureCreationError):
         sign_ubl(signed_invoice, identity)
