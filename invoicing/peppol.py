@@ -3,7 +3,8 @@ for the document type → the receiving access point's URL and certificate."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -19,10 +20,13 @@ from invoicing.peppol_ids import (
     service_group_path,
     service_metadata_path,
     sml_cname_host,
+    sml_naptr_host,
 )
 from invoicing.peppol_smp import SmpError, parse_service_group, parse_signed_service_metadata
 
 __all__ = [
+    "NaptrRecord",
+    "NaptrSmlLocator",
     "ParticipantNotFound",
     "PeppolEndpoint",
     "PeppolLookup",
@@ -30,6 +34,7 @@ __all__ = [
     "SmpLocator",
     "SmpUnavailable",
     "StaticSmpLocator",
+    "smp_url_from_naptr",
 ]
 
 
@@ -67,7 +72,7 @@ class SmpLocator(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SmlLocator:
-    """The SML step: the SMP is at the participant's hash host name in the SML's DNS zone."""
+    """The classic SML step (CNAME, retired by Peppol in favour of NAPTR at the end of October 2025)."""
 
     zone: str = "edelivery.tech.ec.europa.eu"
     scheme: str = "http"
@@ -75,6 +80,81 @@ class SmlLocator:
     def smp_url(self, participant: ParticipantId) -> str:
         """``http://B-<md5>.iso6523-actorid-upis.<zone>``; DNS resolves it to the SMP."""
         return f"{self.scheme}://{sml_cname_host(participant, self.zone)}"
+
+
+@dataclass(frozen=True, slots=True)
+class NaptrRecord:
+    """One DNS NAPTR record (RFC 3403) as the SML publishes it."""
+
+    order: int
+    preference: int
+    flags: str
+    service: str
+    regexp: str
+    replacement: str = "."
+
+
+def smp_url_from_naptr(records: Sequence[NaptrRecord], host: str) -> str:
+    """Apply the U-NAPTR rule of BDX Location: the first ``Meta:SMP`` record with flag U gives the URL."""
+    usable = sorted(
+        (r for r in records if r.flags.upper() == "U" and r.service == "Meta:SMP"),
+        key=lambda r: (r.order, r.preference),
+    )
+    for record in usable:
+        if len(record.regexp) < 3:
+            continue
+        delim = record.regexp[0]
+        parts = record.regexp[1:].split(delim)
+        if len(parts) < 2:
+            continue
+        pattern, replacement = parts[0], parts[1]
+        try:
+            url = re.sub(pattern, replacement, host, count=1)
+        except re.error:
+            continue
+        if url.startswith(("http://", "https://")):
+            return url
+    raise ParticipantNotFound(f"the SML publishes no Meta:SMP record for {host}")
+
+
+NaptrQuery = Callable[[str], Sequence[NaptrRecord]]
+
+
+def _dns_naptr(host: str) -> Sequence[NaptrRecord]:
+    try:
+        import dns.resolver  # type: ignore[import-not-found]
+    except ImportError as exc:
+        raise SmpUnavailable("NAPTR lookups need the dnspython package") from exc
+    try:
+        answer = dns.resolver.resolve(host, "NAPTR")
+    except dns.resolver.NXDOMAIN as exc:
+        raise ParticipantNotFound(f"{host} is not registered in the SML") from exc
+    except dns.exception.DNSException as exc:
+        raise SmpUnavailable(f"the SML lookup of {host} failed: {exc}") from exc
+    return [
+        NaptrRecord(
+            r.order,
+            r.preference,
+            r.flags.decode(),
+            r.service.decode(),
+            r.regexp.decode(),
+            r.replacement.to_text(),
+        )
+        for r in answer
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class NaptrSmlLocator:
+    """The current SML step: a U-NAPTR lookup at the SHA-256/base32 host name of the participant."""
+
+    zone: str = "edelivery.tech.ec.europa.eu"
+    query: NaptrQuery = _dns_naptr
+
+    def smp_url(self, participant: ParticipantId) -> str:
+        """Resolve the participant's NAPTR record to its SMP base URL."""
+        host = sml_naptr_host(participant, self.zone)
+        return smp_url_from_naptr(self.query(host), host)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +223,10 @@ class PeppolLookup:
             self._get(url), smp_certificate=self.smp_certificate
         )
         if redirect is not None:
-            # The SMP spec allows one redirect; the target SMP signs with its own certificate.
+            # The target SMP signs with a certificate we were not given; only an unverified
+            # lookup (the sandbox) may follow it.
+            if self.smp_certificate is not None:
+                raise SmpError("the SMP redirects to another SMP whose signature we cannot check")
             redirect, endpoints = parse_signed_service_metadata(
                 self._get(urljoin(url, redirect)), smp_certificate=None
             )

@@ -6,7 +6,14 @@ import pytest
 from test_as4_http import DOC_TYPE, PROCESS
 
 from invoicing.as4.devcerts import DevIdentity, make_dev_ca, make_dev_identity
-from invoicing.peppol import SmlLocator, StaticSmpLocator
+from invoicing.peppol import (
+    NaptrRecord,
+    NaptrSmlLocator,
+    ParticipantNotFound,
+    SmlLocator,
+    StaticSmpLocator,
+    smp_url_from_naptr,
+)
 from invoicing.peppol_ids import (
     InvalidPeppolId,
     ParticipantId,
@@ -114,3 +121,26 @@ def test_service_metadata_signed_by_another_smp_is_refused(
     assert xml is not None
     with pytest.raises(SmpError):
         parse_signed_service_metadata(xml, smp_certificate=ap.certificate)
+
+
+def test_naptr_locator_takes_the_meta_smp_record_in_order() -> None:
+    asked: list[str] = []
+
+    def query(host: str) -> list[NaptrRecord]:
+        asked.append(host)
+        return [
+            NaptrRecord(100, 10, "U", "Meta:SMP", "!^.*$!http://second.example!"),
+            NaptrRecord(10, 10, "U", "Meta:Other", "!^.*$!http://wrong.example!"),
+            NaptrRecord(50, 10, "U", "Meta:SMP", "!^.*$!https://smp.example/root!"),
+        ]
+
+    locator = NaptrSmlLocator("acc.edelivery.tech.ec.europa.eu", query)
+    participant = ParticipantId.parse("9915:test")
+    assert locator.smp_url(participant) == "https://smp.example/root"
+    assert asked == [sml_naptr_host(participant, "acc.edelivery.tech.ec.europa.eu")]
+
+
+def test_a_participant_without_smp_record_is_not_found() -> None:
+    records = [NaptrRecord(10, 10, "S", "Meta:SMP", "")]
+    with pytest.raises(ParticipantNotFound):
+        smp_url_from_naptr(records, "x.iso6523-actorid-upis.example")
