@@ -57,9 +57,10 @@ def _compiled(path: Path):  # type: ignore[no-untyped-def]
 
 def _shared_validator():  # type: ignore[no-untyped-def]
     try:
-        return importlib.import_module("schemas.validation")
+        module = importlib.import_module("schemas.validation")
     except ImportError:
         return None
+    return module if hasattr(module, "validate") else None
 
 
 def run_xslts(xml: bytes, stylesheets: list[Path]) -> list[Fired]:
@@ -96,10 +97,29 @@ def fatal(fired: list[Fired]) -> list[Fired]:
     return [f for f in fired if f.flag in ("fatal", "error")]
 
 
+def _fallback_rules(plan: str, artefacts_dir: Path) -> list[Path]:
+    if plan == "peppol-billing-3":
+        return billing_rules(artefacts_dir)
+    if plan == "en16931-ubl":
+        return [artefacts_dir / "en16931-ubl-1.3.16" / "xslt" / "EN16931-UBL-validation.xslt"]
+    if plan.startswith("peppol-t"):
+        return ordering_rules(artefacts_dir, plan.removeprefix("peppol-").upper())
+    raise LookupError(f"no local fallback for plan {plan}")
+
+
+def plan_findings(xml: bytes, artefacts_dir: Path, plan: str) -> list[Fired]:
+    """Every finding of the named validation plan (schemas.validation when it exists)."""
+    shared = _shared_validator()
+    if shared is not None:
+        report = shared.validate(xml, artefacts_dir=artefacts_dir, plan=plan)
+        return [Fired(f.rule, f.severity, f.message, f.location) for f in report.findings]
+    return run_xslts(xml, _fallback_rules(plan, artefacts_dir))
+
+
 def billing_findings(xml: bytes, artefacts_dir: Path) -> list[Fired]:
     """Every rule of the full Peppol billing plan (EN 16931 + Peppol) that fires."""
-    return run_xslts(xml, billing_rules(artefacts_dir))
+    return plan_findings(xml, artefacts_dir, "peppol-billing-3")
 
 
 def ordering_findings(xml: bytes, artefacts_dir: Path, transaction: str) -> list[Fired]:
-    return run_xslts(xml, ordering_rules(artefacts_dir, transaction))
+    return plan_findings(xml, artefacts_dir, f"peppol-{transaction.lower()}")
