@@ -1,0 +1,118 @@
+"""`gateway validate FILE...`: validate documents against the official schemas and rules.
+
+Exit codes: 0 every file is valid; 1 some file is invalid, including XML the
+hardened parser refuses (DTD, entities, too deep, malformed: reported as a fatal
+finding ``XML-REFUSED`` or ``XML-MALFORMED``, and Saxon never sees it); 2 usage
+errors: no file, an unreadable file, an unknown plan, a document no plan fits,
+or rules that are not installed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gateway.cli.artefacts import default_artefacts_dir
+from schemas import engine, plans, xmlsafe
+from schemas.report import Finding, ValidationReport
+from schemas.validation import Validator
+
+__all__ = ["register", "validate_cmd"]
+
+_OK, _INVALID, _USAGE = 0, 1, 2
+
+
+def _refused(exc: xmlsafe.XmlError, name: str) -> ValidationReport:
+    rule = "XML-REFUSED" if isinstance(exc, xmlsafe.HostileXmlError) else "XML-MALFORMED"
+    location = f"line {exc.line}" if exc.line else "/"
+    finding = Finding(rule, "fatal", location, exc.detail, "XML")
+    return ValidationReport(plan="none", findings=[finding], document=name)
+
+
+def _json_line(name: str, report: ValidationReport | None, error: str | None = None) -> str:
+    body: dict[str, Any] = {"file": name}
+    if report is None:
+        body.update({"valid": False, "plan": None, "findings": [], "error": error})
+    else:
+        body.update(
+            {
+                "valid": report.valid,
+                "plan": report.plan,
+                "findings": [
+                    {
+                        "rule": f.rule,
+                        "severity": f.severity,
+                        "location": f.location,
+                        "message": f.message,
+                    }
+                    for f in report.findings
+                ],
+            }
+        )
+    return json.dumps(body, ensure_ascii=False)
+
+
+def _list_plans() -> None:
+    for p in plans.list_plans():
+        roots = ", ".join(p.roots) if p.roots else "any UBL document"
+        typer.echo(f"{p.name:<34} {p.title}  [{roots}]")
+
+
+def validate_cmd(
+    files: Annotated[list[Path] | None, typer.Argument(help="XML documents to validate.")] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per file per line.")
+    ] = False,
+    plan: Annotated[
+        str | None, typer.Option("--plan", help="Use this plan instead of detecting one.")
+    ] = None,
+    artefacts: Annotated[
+        Path | None, typer.Option("--artefacts", help="Installed artefact directory.")
+    ] = None,
+    list_plans: Annotated[
+        bool, typer.Option("--list-plans", help="List the plans and exit.")
+    ] = False,
+) -> None:
+    """Validate documents: XSD plus the official Schematron rules for their type."""
+    if list_plans:
+        _list_plans()
+        return
+    if not files:
+        typer.echo("error: name at least one FILE (or --list-plans)", err=True)
+        raise typer.Exit(_USAGE)
+    validator = Validator(artefacts if artefacts is not None else default_artefacts_dir())
+    worst = _OK
+    for path in files:
+        name = str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            worst = _USAGE
+            message = f"cannot read {name}: {exc.strerror or exc}"
+            typer.echo(
+                _json_line(name, None, message) if as_json else f"error: {message}", err=not as_json
+            )
+            continue
+        try:
+            report = validator.validate(data, plan=plan, name=name)
+        except xmlsafe.XmlError as exc:
+            report = _refused(exc, name)
+        except (plans.NoPlanError, engine.EngineError) as exc:
+            worst = _USAGE
+            typer.echo(
+                _json_line(name, None, exc.detail) if as_json else f"error: {name}: {exc.detail}",
+                err=not as_json,
+            )
+            continue
+        if not report.valid and worst == _OK:
+            worst = _INVALID
+        typer.echo(_json_line(name, report) if as_json else report.to_text())
+    raise typer.Exit(worst)
+
+
+def register(app: typer.Typer) -> None:
+    """Mount ``validate`` on the top-level ``gateway`` command."""
+    app.command("validate")(validate_cmd)

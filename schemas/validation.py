@@ -1,0 +1,160 @@
+"""Validate a document: hardened parse, plan detection, XSD, then each rule set in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from lxml import etree
+
+from schemas import engine, plans, xmlsafe
+from schemas.report import Finding, ValidationReport, findings_from_oioubl, findings_from_svrl
+
+__all__ = ["Validator", "validate"]
+
+_CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _split(tag: str) -> tuple[str, str]:
+    if tag.startswith("{"):
+        ns, _, local = tag[1:].partition("}")
+        return ns, local
+    return "", tag
+
+
+def _xsd_findings(errors: Iterable[etree._LogEntry], ruleset: str) -> list[Finding]:
+    return [
+        Finding(
+            rule="XSD",
+            severity="fatal",
+            location=getattr(e, "path", None) or f"line {e.line}",
+            message=f"{e.message} (line {e.line})",
+            ruleset=ruleset,
+        )
+        for e in errors
+    ]
+
+
+class Validator:
+    """Validates documents against the installed artefacts; compiled rules are shared per process."""
+
+    def __init__(
+        self,
+        artefacts_dir: Path,
+        *,
+        limits: xmlsafe.XmlLimits = xmlsafe.DEFAULT_LIMITS,
+        today: Callable[[], dt.date] = _today,
+    ) -> None:
+        self.artefacts_dir = Path(artefacts_dir)
+        self.limits = limits
+        self._today = today
+
+    def choose(
+        self, tree: etree._ElementTree, *, plan: str | None = None, on: dt.date | None = None
+    ) -> plans.Plan:
+        """The plan for a parsed document: the named one, or the one detection picks."""
+        root = tree.getroot()
+        ns, local = _split(root.tag)
+        day = on or self._today()
+        if plan is None:
+            found = plans.detect(
+                ns,
+                local,
+                root.findtext(f"{_CBC}CustomizationID") or "",
+                root.findtext(f"{_CBC}ProfileID") or "",
+                root.findtext(f"{_CBC}UBLVersionID") or "",
+            )
+            plan = found.family
+        chosen = plans.resolve(plan, on=day)
+        if not chosen.applies_to(local):
+            raise plans.NoPlanError(
+                f"plan {chosen.name} does not cover a {local} document; it covers "
+                + ", ".join(chosen.roots)
+            )
+        return chosen
+
+    def validate(
+        self,
+        xml: bytes,
+        *,
+        plan: str | None = None,
+        on: dt.date | None = None,
+        schema: bool = True,
+        name: str = "",
+    ) -> ValidationReport:
+        """Validate bytes; hostile or malformed XML raises ``xmlsafe.XmlError`` before any rule runs."""
+        started = time.perf_counter()
+        tree = xmlsafe.parse(xml, limits=self.limits)
+        parsed = time.perf_counter()
+        report = self.validate_tree(tree, plan=plan, on=on, schema=schema, name=name)
+        report.timings_ms = {"parse": (parsed - started) * 1000, **report.timings_ms}
+        return report
+
+    def validate_tree(
+        self,
+        tree: etree._ElementTree,
+        *,
+        plan: str | None = None,
+        on: dt.date | None = None,
+        schema: bool = True,
+        name: str = "",
+    ) -> ValidationReport:
+        """Validate a tree that came from ``schemas.xmlsafe`` (never from a plain lxml parse)."""
+        chosen = self.choose(tree, plan=plan, on=on)
+        local = _split(tree.getroot().tag)[1]
+        report = ValidationReport(plan=chosen.name, document=name)
+        xsd = chosen.schema_for(local)
+        if schema and xsd:
+            t0 = time.perf_counter()
+            compiled = engine.schema(self.artefacts_dir / xsd)
+            report.findings.extend(_xsd_findings(compiled.errors(tree), "XSD"))
+            report.timings_ms["xsd"] = (time.perf_counter() - t0) * 1000
+        rules = chosen.rules_for(local)
+        if rules:
+            text = etree.tostring(tree, encoding="unicode")
+            for ruleset in rules:
+                t0 = time.perf_counter()
+                report.findings.extend(self.run_rules(ruleset, text))
+                report.timings_ms[ruleset.name] = (time.perf_counter() - t0) * 1000
+        return report
+
+    def run_rules(self, ruleset: plans.RuleSet, xml_text: str) -> list[Finding]:
+        """Run one rule set over a serialised, already-accepted document."""
+        out = engine.stylesheet(self.artefacts_dir / ruleset.path).run(xml_text)
+        if ruleset.output == "oioubl":
+            return findings_from_oioubl(out, ruleset=ruleset.name)
+        return findings_from_svrl(out, ruleset=ruleset.name)
+
+    def warm(self, names: Iterable[str], *, root: str = "Invoice") -> None:
+        """Compile the rule sets and load the schema of the named plans ahead of traffic."""
+        for plan_name in names:
+            chosen = plans.resolve(plan_name, on=self._today())
+            xsd = chosen.schema_for(root)
+            if xsd:
+                engine.schema(self.artefacts_dir / xsd)
+            for ruleset in chosen.rules_for(root):
+                engine.stylesheet(self.artefacts_dir / ruleset.path)
+
+
+_validators: dict[Path, Validator] = {}
+
+
+def validate(
+    xml: bytes,
+    *,
+    artefacts_dir: Path,
+    plan: str | None = None,
+    on: dt.date | None = None,
+) -> ValidationReport:
+    """Validate a document with the plan detected (or named); rules compile once per process."""
+    key = Path(artefacts_dir).resolve()
+    validator = _validators.get(key)
+    if validator is None:
+        validator = _validators.setdefault(key, Validator(key))
+    return validator.validate(xml, plan=plan, on=on)
