@@ -1,0 +1,121 @@
+"""The pipeline's steps against the sandbox authority on loopback, driven step by step."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from gateway.audit.models import AuditEntry
+from gateway.bootstrap import Container
+from gateway.pipeline.models import Submission
+from gateway.pipeline.service import advance, sweep
+
+URL = "/v1/submissions?kind=test_doc&recipient=sandbox-authority"
+
+
+def _submit(client: TestClient, org, body: bytes = b"<Doc><Id>1</Id></Doc>") -> str:
+    resp = client.post(URL, content=body, headers={**org.headers("reporter"), "Content-Type": "application/xml"})
+    assert resp.status_code == 201, resp.text
+    return str(resp.json()["id"])
+
+
+def _drive(container: Container, sid: str, *, max_steps: int = 20) -> str:
+    """Run steps until the submission rests (what a worker does, one task at a time)."""
+    status = ""
+    for _ in range(max_steps):
+        with container.db.transaction() as s:
+            sub = s.get(Submission, sid)
+            assert sub is not None
+            if sub.status in ("acknowledged", "invalid", "rejected", "dead"):
+                return sub.status
+            # Back-off waits are short in tests; make the row due now.
+            sub.next_attempt_at = container.clock()
+        status = advance(container, sid) or status
+    return status
+
+
+def _config(sandbox_url: str, **values: object) -> None:
+    httpx.post(f"{sandbox_url}/authority/_config", json=values).raise_for_status()
+
+
+def test_document_goes_all_the_way_to_acknowledged(client: TestClient, container: Container, make_org, sandbox_url: str) -> None:
+    org = make_org("reporter")
+    sid = _submit(client, org)
+    assert _drive(container, sid) == "acknowledged"
+    receipt = client.get(f"/v1/submissions/{sid}/receipt", headers=org.headers("reporter")).json()
+    assert receipt["receipt"]["status"] == "accepted"
+    assert receipt["receipt"]["sender"] == org.cvr
+    with container.db.transaction() as s:
+        sub = s.get(Submission, sid)
+        assert sub is not None
+        assert receipt["receipt"]["sha256"] == sub.payload_hash
+        actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.subject_id == sid).order_by(AuditEntry.seq)))
+    assert actions == [
+        "pipeline.submission.received",
+        "pipeline.submission.validated",
+        "pipeline.submission.signed",
+        "pipeline.submission.queued",
+        "pipeline.submission.sending",
+        "pipeline.submission.delivered",
+        "pipeline.submission.acknowledged",
+    ]
+    seen = httpx.get(f"{sandbox_url}/authority/_deliveries/{sub.message_id}").json()
+    assert seen["accepted"] == 1
+
+
+def test_transient_failures_are_retried_then_delivered(client: TestClient, container: Container, make_org, sandbox_url: str) -> None:
+    org = make_org("reporter")
+    sid = _submit(client, org, b"<Doc><Id>retry</Id></Doc>")
+    _config(sandbox_url, fail_next=2)
+    try:
+        assert _drive(container, sid) == "acknowledged"
+    finally:
+        _config(sandbox_url, fail_next=0)
+    with container.db.transaction() as s:
+        sub = s.get(Submission, sid)
+        assert sub is not None and sub.attempts == 3
+
+
+def test_a_receiver_that_stays_down_ends_dead_with_the_reason(client: TestClient, container: Container, make_org, sandbox_url: str) -> None:
+    org = make_org("reporter")
+    sid = _submit(client, org, b"<Doc><Id>dead</Id></Doc>")
+    _config(sandbox_url, fail_next=10)
+    try:
+        assert _drive(container, sid) == "dead"
+    finally:
+        _config(sandbox_url, fail_next=0)
+    sub = client.get(f"/v1/submissions/{sid}", headers=org.headers("reporter")).json()
+    assert sub["attempts"] == container.settings.pipeline.max_attempts
+    assert "503" in sub["last_error"]
+    assert sub["next_attempt_at"] is None
+
+
+def test_a_leased_submission_is_left_alone(client: TestClient, container: Container, make_org) -> None:
+    org = make_org("reporter")
+    sid = _submit(client, org, b"<Doc><Id>lease</Id></Doc>")
+    with container.db.transaction() as s:
+        sub = s.get(Submission, sid)
+        assert sub is not None
+        sub.lease_until = container.clock().replace(year=2100)
+    assert advance(container, sid) is None
+    with container.db.transaction() as s:
+        sub = s.get(Submission, sid)
+        assert sub is not None and sub.status == "received"
+        sub.lease_until = None
+
+
+def test_sweeper_finds_due_work(client: TestClient, container: Container, make_org) -> None:
+    org = make_org("reporter")
+    sid = _submit(client, org, b"<Doc><Id>sweep</Id></Doc>")
+    sent: list[tuple[str, tuple[object, ...]]] = []
+    from gateway import jobs
+
+    jobs.install_dispatcher(lambda task, args, options: sent.append((task, args)))
+    try:
+        assert sweep(container) >= 1
+    finally:
+        from gateway.celery_app import dispatch
+
+        jobs.install_dispatcher(dispatch)
+    assert ("pipeline.advance", (sid,)) in sent
