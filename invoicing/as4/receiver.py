@@ -87,8 +87,27 @@ class As4Receiver:
         self.deliver = deliver
         self.message_log: MessageLog = message_log or MemoryMessageLog()
         self.accepts_recipient = accepts_recipient
-        # Check, deliver and record run as one step so two copies in flight deliver once.
-        self._lock = threading.Lock()
+        # Check, deliver and record run as one step per MessageId, so two copies in
+        # flight deliver once while different messages still deliver in parallel.
+        self._in_flight: set[str] = set()
+        self._changed = threading.Condition()
+
+    def _deliver_once(self, message: InboundMessage) -> bool:
+        """Deliver unless already delivered; return whether it was a duplicate."""
+        key = message.message_id
+        with self._changed:
+            self._changed.wait_for(lambda: key not in self._in_flight)
+            if self.message_log.seen(key):
+                return True
+            self._in_flight.add(key)
+        try:
+            self._deliver(message)
+            self.message_log.record(key)
+        finally:
+            with self._changed:
+                self._in_flight.discard(key)
+                self._changed.notify_all()
+        return False
 
     def _deliver(self, message: InboundMessage) -> None:
         try:
@@ -110,11 +129,7 @@ class As4Receiver:
                     f"{message.final_recipient} is not served by this access point",
                     code="PEPPOL:NOT_SERVICED",
                 )
-            with self._lock:
-                duplicate = self.message_log.seen(message.message_id)
-                if not duplicate:
-                    self._deliver(message)
-                    self.message_log.record(message.message_id)
+            duplicate = self._deliver_once(message)
         except _DeliveryFailed:
             # No receipt: the sender keeps the message and tries again later.
             return ReceiveResult(503, b"", "text/plain")

@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import httpx
@@ -344,3 +345,26 @@ def test_the_service_group_lists_the_registered_document_type(
         network.url + "/smp/iso6523-actorid-upis%3A%3A0184%3A22222222/services/"
     )
     assert client.get(refs[0]).status_code == 200
+
+
+def test_two_copies_arriving_together_are_delivered_once(
+    network: Network, client: httpx.Client
+) -> None:
+    sent = _build(network)
+    before = len(network.delivered)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(
+            pool.map(
+                lambda _: _post(client, network.url + "/as4", sent.body, sent.content_type),
+                range(4),
+            )
+        )
+    for response in responses:
+        receipt = read_receipt(
+            response.content,
+            response.headers["content-type"],
+            sent=sent,
+            receiver_certificate=network.receiver.certificate,
+        )
+        assert receipt.ref_to_message_id == sent.message_id
+    assert len(network.delivered) == before + 1
