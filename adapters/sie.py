@@ -116,6 +116,7 @@ class SieReader:
         self.facts = SourceFacts(
             chart=True, tax_table=False, parties=False, rollforward_severity="warning"
         )
+        self._undeclared_parties: dict[tuple[str, str], int] = {}
         self._used: dict[str, tuple[int, int]] = {}  # undeclared account -> (first line, uses)
         self.variant = "sie4"
         self._meta: dict[str, list[str]] = {}
@@ -288,7 +289,7 @@ class SieReader:
             source_line=acc.line,
         )
 
-    def _undeclared(self) -> Iterator[Account]:
+    def _undeclared(self) -> Iterator[Account | Party]:
         # Persisting needs every used account; create the ones #KONTO never named.
         for account_id, (first, uses) in self._used.items():
             if account_id in self._accounts:
@@ -302,6 +303,17 @@ class SieReader:
             )
             self._accounts[account_id] = _Acc(line=first)
             yield self._account(account_id)
+        if self._undeclared_parties:
+            (dim, first_id), line = next(iter(self._undeclared_parties.items()))
+            self.log.warn(
+                f"{len(self._undeclared_parties)} customer/supplier object(s) used on #TRANS "
+                f"lines are not declared by #OBJEKT (first: {dim} {first_id}); "
+                "they are created without a name",
+                line=line,
+                code="undeclared-party",
+            )
+            for dim, obj in self._undeclared_parties:
+                yield Party(party_id=obj, kind=_PARTY_DIMS[dim], name="")
 
     # -- vouchers -------------------------------------------------------------------
 
@@ -331,6 +343,8 @@ class SieReader:
         for dim, obj in zip(objects[::2], objects[1::2], strict=False):
             if dim in _PARTY_DIMS:
                 party = obj
+                if (dim, obj) not in self._parties:
+                    self._undeclared_parties.setdefault((dim, obj), lineno)
         return Line(
             record_id=str(len(voucher.lines) + 1),
             account_id=f[0],
