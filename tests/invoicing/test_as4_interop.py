@@ -133,3 +133,46 @@ def test_their_sender_to_our_receiver(pki: dict[str, DevIdentity]) -> None:
     assert [m.message_id for m in delivered] == [message.message_id]
     assert _c14n(delivered[0].document) == _c14n(INVOICE)
     assert delivered[0].final_recipient == RECEIVER
+
+
+def test_their_receiver_refusing_our_signer_is_a_refusal_for_us(
+    pki: dict[str, DevIdentity],
+) -> None:
+    theirs = create_peppol_internal_party(
+        "PDK000012", pki["theirs"].certificate, AS4LocalPrivateKey(pki["theirs"].private_key)
+    )
+    # They trust only some other access point, not ours.
+    stranger = make_dev_identity("PDK000019")
+    policy = SecurityPolicy(signer_resolver=pinned_certificates(stranger.certificate))
+
+    async def endpoint(request: Request) -> Response:
+        exchange = parse_peppol_message(
+            dict(request.headers), await request.body(), theirs, security_policy=policy
+        )
+        headers, signal = exchange.build_signal()
+        return Response(signal, headers=headers)
+
+    lb = serve(Starlette(routes=[Route("/as4", endpoint, methods=["POST"])]))
+    try:
+        with httpx.Client(timeout=30) as client:
+            outcome = send_as4(
+                INVOICE,
+                sender_id=SENDER,
+                receiver_id=RECEIVER,
+                doc_type_id=DOC_TYPE,
+                process_id=PROCESS,
+                identity=pki["ours"],
+                endpoint=PeppolEndpoint(
+                    ParticipantId.parse(RECEIVER),
+                    DOC_TYPE,
+                    PROCESS,
+                    lb.url + "/as4",
+                    pki["theirs"].certificate,
+                ),
+                client=client,
+            )
+    finally:
+        stop(lb)
+    assert outcome.status is DeliveryStatus.REFUSED
+    assert outcome.error_code == "EBMS:0101"
+    assert not outcome.retryable
