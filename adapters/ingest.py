@@ -119,6 +119,13 @@ class _Run:
             raise ProfileError(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
         if format == "csv" and chosen is None:
             _, chosen = detect_format(self.path, profile_dirs=dirs)
+            if chosen is None:
+                raise ProfileError(
+                    f"{self.path.name}: no CSV profile recognises this file; name one",
+                    problems=[
+                        Problem(self.path.name, "no CSV profile recognises it", code="profile")
+                    ],
+                )
         self.format, self.profile = format, chosen
         self.artefacts_dir = artefacts_dir
         self.validate = artefacts_dir is not None if validate_schema is None else validate_schema
