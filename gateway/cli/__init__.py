@@ -23,6 +23,11 @@ _GROUPS: list[tuple[str, str, str | None]] = [
     ("gateway.cli.artefacts", "app", "artefacts"),
     ("gateway.cli.keys", "app", "keys"),
     ("gateway.cli.validate", "register", None),
+    # The domains' commands; the composition root alone knows them.
+    ("adapters.cli", "register", None),
+    ("reporting.cli", "register", None),
+    ("tendering.cli", "register", None),
+    ("invoicing.cli", "register", None),
 ]
 
 

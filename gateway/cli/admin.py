@@ -19,7 +19,7 @@ audit_app = typer.Typer(help="The audit chain.", no_args_is_help=True)
 
 @db_app.command("upgrade")
 def db_upgrade(
-    revision: Annotated[str, typer.Argument(help="target revision")] = "head",
+    revision: Annotated[str, typer.Argument(help="target revision")] = "heads",
 ) -> None:
     """Apply the database migrations (creates the database when it is SQLite)."""
     from gateway.db.migrate import upgrade

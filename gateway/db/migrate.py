@@ -19,5 +19,6 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Upgrade to ``revision``; by default every branch head (one branch per domain)."""
     command.upgrade(alembic_config(url), revision)

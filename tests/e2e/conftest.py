@@ -22,7 +22,9 @@ BROKERS = {
 
 
 def broker_kind(backend: str) -> str:
-    return os.environ.get("GW_TEST_BROKER") or ("redis" if backend == "postgresql" else "filesystem")
+    return os.environ.get("GW_TEST_BROKER") or (
+        "redis" if backend == "postgresql" else "filesystem"
+    )
 
 
 @dataclass
@@ -42,7 +44,9 @@ class Stack:
     def cli(self, *args: str) -> tuple[int, str, str]:
         import subprocess
 
-        done = subprocess.run(gateway_cmd(*args), env=self.env, capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            gateway_cmd(*args), env=self.env, capture_output=True, text=True, timeout=120
+        )
         return done.returncode, done.stdout, done.stderr
 
     def purge_queue(self) -> int:
@@ -52,7 +56,17 @@ class Stack:
         import sys
 
         done = subprocess.run(
-            [sys.executable, "-m", "celery", "-A", "gateway.celery_app:celery_app", "purge", "-f", "-Q", self.env["GW_QUEUE"]],
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "gateway.celery_app:celery_app",
+                "purge",
+                "-f",
+                "-Q",
+                self.env["GW_QUEUE"],
+            ],
             env=self.env,
             capture_output=True,
             text=True,
@@ -71,16 +85,30 @@ class Stack:
         return cvr, {"Authorization": f"Bearer {key.strip()}"}
 
     def status(self, headers: dict[str, str], sid: str) -> str:
-        return str(self.http.get(f"{self.url}/v1/submissions/{sid}", headers=headers).json()["status"])
-
-    def wait_status(self, headers: dict[str, str], sid: str, *wanted: str, timeout: float = 90) -> str:
         return str(
-            wait_until(lambda: (s := self.status(headers, sid)) in wanted and s, timeout=timeout, what=f"{sid} in {wanted}")
+            self.http.get(f"{self.url}/v1/submissions/{sid}", headers=headers).json()["status"]
+        )
+
+    def wait_status(
+        self, headers: dict[str, str], sid: str, *wanted: str, timeout: float = 90
+    ) -> str:
+        return str(
+            wait_until(
+                lambda: (s := self.status(headers, sid)) in wanted and s,
+                timeout=timeout,
+                what=f"{sid} in {wanted}",
+            )
         )
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, database_url: str, backend: str, artefacts_dir: Path, run_id: str) -> Iterator[Stack]:
+def stack(
+    tmp_path_factory: pytest.TempPathFactory,
+    database_url: str,
+    backend: str,
+    artefacts_dir: Path,
+    run_id: str,
+) -> Iterator[Stack]:
     kind = broker_kind(backend)
     if kind != "filesystem":
         ensure_service(kind)

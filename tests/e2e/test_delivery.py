@@ -13,7 +13,9 @@ DOC = "/v1/submissions?kind=test_doc&recipient=sandbox-authority"
 
 
 def _submit(stack: Stack, headers: dict[str, str], body: bytes) -> dict[str, str]:
-    resp = stack.http.post(stack.url + DOC, content=body, headers={**headers, "Content-Type": "application/xml"})
+    resp = stack.http.post(
+        stack.url + DOC, content=body, headers={**headers, "Content-Type": "application/xml"}
+    )
     assert resp.status_code == 201, resp.text
     return resp.json()  # type: ignore[no-any-return]
 
@@ -53,7 +55,9 @@ def test_worker_killed_mid_delivery_yields_exactly_one_accepted_delivery(stack: 
         stack.http.post(f"{sandbox}/_config", json={"delay_seconds": 0})
     seen = stack.http.get(f"{sandbox}/_deliveries/{sub['message_id']}").json()
     assert seen["accepted"] == 1
-    assert seen["accepted"] + seen["duplicates"] >= 2  # it was sent again and dropped as a duplicate
+    assert (
+        seen["accepted"] + seen["duplicates"] >= 2
+    )  # it was sent again and dropped as a duplicate
     final = stack.http.get(f"{stack.url}/v1/submissions/{sub['id']}", headers=h).json()
     assert final["attempts"] >= 2
 

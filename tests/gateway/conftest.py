@@ -42,7 +42,9 @@ def sandbox_url(kernel_data_dir: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(kernel_data_dir: Path, database_url: str, sandbox_url: str, artefacts_dir: Path) -> Settings:
+def settings(
+    kernel_data_dir: Path, database_url: str, sandbox_url: str, artefacts_dir: Path
+) -> Settings:
     return Settings(
         data_dir=kernel_data_dir,
         database_url=database_url,
@@ -75,7 +77,9 @@ def make_org(container: Container) -> Callable[..., OrgKeys]:
         with container.db.transaction() as s:
             org = create_organisation(s, cvr=cvr, name=name, actor="test")
             keys = {
-                role: create_key(s, organisation=org, role=role, name=f"{role} key", actor="test").key
+                role: create_key(
+                    s, organisation=org, role=role, name=f"{role} key", actor="test"
+                ).key
                 for role in (roles or ("admin",))
             }
         return OrgKeys(cvr, org.id, keys)

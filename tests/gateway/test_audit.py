@@ -23,7 +23,9 @@ def _chain(n: int) -> list[EntryFields]:
     out: list[EntryFields] = []
     prev = GENESIS
     for i in range(1, n + 1):
-        e = _with_hash(EntryFields("org", i, AT, "alice", "x.y", "thing", str(i), {"i": i}, prev), i)
+        e = _with_hash(
+            EntryFields("org", i, AT, "alice", "x.y", "thing", str(i), {"i": i}, prev), i
+        )
         out.append(e)
         prev = e.hash
     return out
@@ -66,23 +68,44 @@ def test_truncated_tail_is_caught_by_the_head() -> None:
 
 
 def _verify_cli(settings: Settings) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GW_DATABASE_URL": settings.effective_database_url, "GW_DATA_DIR": str(settings.data_dir)}
+    env = {
+        **os.environ,
+        "GW_DATABASE_URL": settings.effective_database_url,
+        "GW_DATA_DIR": str(settings.data_dir),
+    }
     return subprocess.run(
-        [sys.executable, "-m", "gateway.cli", "audit", "verify"], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "gateway.cli", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
-def test_cli_names_an_entry_altered_in_the_database(container: Container, make_org, settings: Settings) -> None:
+def test_cli_names_an_entry_altered_in_the_database(
+    container: Container, make_org, settings: Settings
+) -> None:
     org = make_org("admin")
     with container.db.transaction() as s:
         for i in range(3):
-            record(s, organisation_id=org.organisation_id, actor="t", action="test.event", subject_type="x", subject_id=str(i), data={"n": i})
+            record(
+                s,
+                organisation_id=org.organisation_id,
+                actor="t",
+                action="test.event",
+                subject_type="x",
+                subject_id=str(i),
+                data={"n": i},
+            )
     ok = _verify_cli(settings)
     assert ok.returncode == 0, ok.stderr
     assert "intact" in ok.stdout
     with container.db.transaction() as s:
         victim = s.scalars(
-            select(AuditEntry).where(AuditEntry.chain == org.organisation_id).order_by(AuditEntry.seq).offset(2)
+            select(AuditEntry)
+            .where(AuditEntry.chain == org.organisation_id)
+            .order_by(AuditEntry.seq)
+            .offset(2)
         ).first()
         assert victim is not None
         seq, row = victim.seq, victim.id
@@ -101,10 +124,20 @@ def test_deleting_an_entry_is_detected(container: Container, make_org) -> None:
     org = make_org("admin")
     with container.db.transaction() as s:
         for i in range(3):
-            record(s, organisation_id=org.organisation_id, actor="t", action="test.event", subject_type="x", subject_id=str(i))
+            record(
+                s,
+                organisation_id=org.organisation_id,
+                actor="t",
+                action="test.event",
+                subject_type="x",
+                subject_id=str(i),
+            )
     with container.db.transaction() as s:
         row = s.scalars(
-            select(AuditEntry.id).where(AuditEntry.chain == org.organisation_id).order_by(AuditEntry.seq).offset(1)
+            select(AuditEntry.id)
+            .where(AuditEntry.chain == org.organisation_id)
+            .order_by(AuditEntry.seq)
+            .offset(1)
         ).first()
         saved = s.get(AuditEntry, row)
         assert saved is not None

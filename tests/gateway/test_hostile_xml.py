@@ -36,26 +36,39 @@ def _count(container: Container) -> int:
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
-def test_hostile_document_is_refused_and_not_stored(name: str, client: TestClient, container: Container, make_org) -> None:
+def test_hostile_document_is_refused_and_not_stored(
+    name: str, client: TestClient, container: Container, make_org
+) -> None:
     org = make_org("reporter")
     before = _count(container)
     blobs_before = sum(1 for p in container.settings.effective_blob_dir.rglob("*") if p.is_file())
-    resp = client.post(URL, content=HOSTILE[name], headers={**org.headers("reporter"), "Content-Type": "application/xml"})
+    resp = client.post(
+        URL,
+        content=HOSTILE[name],
+        headers={**org.headers("reporter"), "Content-Type": "application/xml"},
+    )
     assert resp.status_code == 422, resp.text
     problem = resp.json()
     assert resp.headers["content-type"] == "application/problem+json"
     assert problem["status"] == 422 and problem["detail"]
     assert "root:" not in resp.text  # /etc/passwd never leaks
     assert _count(container) == before
-    assert sum(1 for p in container.settings.effective_blob_dir.rglob("*") if p.is_file()) == blobs_before
+    assert (
+        sum(1 for p in container.settings.effective_blob_dir.rglob("*") if p.is_file())
+        == blobs_before
+    )
 
 
-def test_document_over_the_size_limit_is_413(client: TestClient, container: Container, make_org) -> None:
+def test_document_over_the_size_limit_is_413(
+    client: TestClient, container: Container, make_org
+) -> None:
     org = make_org("reporter")
     limit = container.settings.xml.max_bytes
     big = b"<r>" + b"<x>padding</x>" * (limit // 14 + 10) + b"</r>"
     before = _count(container)
-    resp = client.post(URL, content=big, headers={**org.headers("reporter"), "Content-Type": "application/xml"})
+    resp = client.post(
+        URL, content=big, headers={**org.headers("reporter"), "Content-Type": "application/xml"}
+    )
     assert resp.status_code == 413
     assert "limit" in resp.json()["detail"]
     assert _count(container) == before

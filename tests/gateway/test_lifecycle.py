@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from gateway.pipeline.lifecycle import FINAL, IllegalTransition, Status, can_move, check_move, next_attempt
+from gateway.pipeline.lifecycle import (
+    FINAL,
+    IllegalTransition,
+    Status,
+    can_move,
+    check_move,
+    next_attempt,
+)
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 
 def test_happy_path_is_allowed_step_by_step() -> None:
     path = ["received", "validated", "signed", "queued", "sending", "delivered", "acknowledged"]
-    for a, b in zip(path, path[1:], strict=False):
+    for a, b in itertools.pairwise(path):
         assert can_move(a, b), f"{a} -> {b}"
 
 
@@ -65,4 +73,7 @@ def test_jitter_spreads_retries_of_many_submissions() -> None:
         for _ in range(50)
     }
     assert len(dues) > 40
-    assert all(d is not None and NOW + timedelta(seconds=8) <= d <= NOW + timedelta(seconds=16) for d in dues)
+    assert all(
+        d is not None and NOW + timedelta(seconds=8) <= d <= NOW + timedelta(seconds=16)
+        for d in dues
+    )

@@ -15,7 +15,9 @@ URL = "/v1/submissions?kind=test_doc&recipient=sandbox-authority"
 
 
 def _submit(client: TestClient, org, body: bytes = b"<Doc><Id>1</Id></Doc>") -> str:
-    resp = client.post(URL, content=body, headers={**org.headers("reporter"), "Content-Type": "application/xml"})
+    resp = client.post(
+        URL, content=body, headers={**org.headers("reporter"), "Content-Type": "application/xml"}
+    )
     assert resp.status_code == 201, resp.text
     return str(resp.json()["id"])
 
@@ -39,7 +41,9 @@ def _config(sandbox_url: str, **values: object) -> None:
     httpx.post(f"{sandbox_url}/authority/_config", json=values).raise_for_status()
 
 
-def test_document_goes_all_the_way_to_acknowledged(client: TestClient, container: Container, make_org, sandbox_url: str) -> None:
+def test_document_goes_all_the_way_to_acknowledged(
+    client: TestClient, container: Container, make_org, sandbox_url: str
+) -> None:
     org = make_org("reporter")
     sid = _submit(client, org)
     assert _drive(container, sid) == "acknowledged"
@@ -50,7 +54,13 @@ def test_document_goes_all_the_way_to_acknowledged(client: TestClient, container
         sub = s.get(Submission, sid)
         assert sub is not None
         assert receipt["receipt"]["sha256"] == sub.payload_hash
-        actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.subject_id == sid).order_by(AuditEntry.seq)))
+        actions = list(
+            s.scalars(
+                select(AuditEntry.action)
+                .where(AuditEntry.subject_id == sid)
+                .order_by(AuditEntry.seq)
+            )
+        )
     assert actions == [
         "pipeline.submission.received",
         "pipeline.submission.validated",
@@ -64,7 +74,9 @@ def test_document_goes_all_the_way_to_acknowledged(client: TestClient, container
     assert seen["accepted"] == 1
 
 
-def test_transient_failures_are_retried_then_delivered(client: TestClient, container: Container, make_org, sandbox_url: str) -> None:
+def test_transient_failures_are_retried_then_delivered(
+    client: TestClient, container: Container, make_org, sandbox_url: str
+) -> None:
     org = make_org("reporter")
     sid = _submit(client, org, b"<Doc><Id>retry</Id></Doc>")
     _config(sandbox_url, fail_next=2)
@@ -77,7 +89,9 @@ def test_transient_failures_are_retried_then_delivered(client: TestClient, conta
         assert sub is not None and sub.attempts == 3
 
 
-def test_a_receiver_that_stays_down_ends_dead_with_the_reason(client: TestClient, container: Container, make_org, sandbox_url: str) -> None:
+def test_a_receiver_that_stays_down_ends_dead_with_the_reason(
+    client: TestClient, container: Container, make_org, sandbox_url: str
+) -> None:
     org = make_org("reporter")
     sid = _submit(client, org, b"<Doc><Id>dead</Id></Doc>")
     _config(sandbox_url, fail_next=10)
@@ -91,7 +105,9 @@ def test_a_receiver_that_stays_down_ends_dead_with_the_reason(client: TestClient
     assert sub["next_attempt_at"] is None
 
 
-def test_a_leased_submission_is_left_alone(client: TestClient, container: Container, make_org) -> None:
+def test_a_leased_submission_is_left_alone(
+    client: TestClient, container: Container, make_org
+) -> None:
     org = make_org("reporter")
     sid = _submit(client, org, b"<Doc><Id>lease</Id></Doc>")
     with container.db.transaction() as s:

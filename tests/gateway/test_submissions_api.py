@@ -11,7 +11,9 @@ URL = "/v1/submissions?kind=test_doc&recipient=sandbox-authority"
 
 
 def _post(client: TestClient, headers: dict[str, str], body: bytes = INVOICE, **extra: str):
-    return client.post(URL, content=body, headers={**headers, "Content-Type": "application/xml", **extra})
+    return client.post(
+        URL, content=body, headers={**headers, "Content-Type": "application/xml", **extra}
+    )
 
 
 def test_a_document_is_accepted_and_can_be_read_back(client: TestClient, make_org) -> None:
@@ -42,7 +44,9 @@ def test_json_form_with_base64_payload(client: TestClient, make_org) -> None:
     assert resp.json()["payload_size"] == len(INVOICE)
 
 
-def test_same_idempotency_key_same_payload_returns_the_same_submission(client: TestClient, make_org) -> None:
+def test_same_idempotency_key_same_payload_returns_the_same_submission(
+    client: TestClient, make_org
+) -> None:
     org = make_org("reporter")
     first = _post(client, org.headers("reporter"), **{"Idempotency-Key": "batch-7"})
     second = _post(client, org.headers("reporter"), **{"Idempotency-Key": "batch-7"})
@@ -55,7 +59,9 @@ def test_same_idempotency_key_same_payload_returns_the_same_submission(client: T
 def test_same_idempotency_key_other_payload_is_a_conflict(client: TestClient, make_org) -> None:
     org = make_org("reporter")
     _post(client, org.headers("reporter"), **{"Idempotency-Key": "k1"})
-    clash = _post(client, org.headers("reporter"), b"<Doc><Id>2</Id></Doc>", **{"Idempotency-Key": "k1"})
+    clash = _post(
+        client, org.headers("reporter"), b"<Doc><Id>2</Id></Doc>", **{"Idempotency-Key": "k1"}
+    )
     assert clash.status_code == 409
     assert clash.headers["content-type"] == "application/problem+json"
     assert "k1" in clash.json()["detail"]
@@ -106,7 +112,9 @@ def test_bad_input_is_a_precise_4xx(client: TestClient, make_org) -> None:
     assert no_kind.status_code == 400 and "kind" in no_kind.json()["detail"]
     bad_kind = client.post("/v1/submissions?kind=Bad Kind&recipient=x", content=INVOICE, headers=h)
     assert bad_kind.status_code == 400
-    no_route = client.post("/v1/submissions?kind=test_doc&recipient=nobody", content=INVOICE, headers=h)
+    no_route = client.post(
+        "/v1/submissions?kind=test_doc&recipient=nobody", content=INVOICE, headers=h
+    )
     assert no_route.status_code == 422 and "no route" in no_route.json()["detail"]
     broken = client.post(URL, content=b"<Doc><unclosed></Doc>", headers=h)
     assert broken.status_code == 422
@@ -117,9 +125,16 @@ def test_bad_input_is_a_precise_4xx(client: TestClient, make_org) -> None:
 
 def test_listing_filters_by_status_and_paginates(client: TestClient, make_org) -> None:
     org = make_org("reporter")
-    ids = [_post(client, org.headers("reporter"), f"<D n='{i}'/>".encode()).json()["id"] for i in range(5)]
-    page1 = client.get("/v1/submissions?limit=2&status=received", headers=org.headers("reporter")).json()
-    page3 = client.get("/v1/submissions?limit=2&offset=4&status=received", headers=org.headers("reporter")).json()
+    ids = [
+        _post(client, org.headers("reporter"), f"<D n='{i}'/>".encode()).json()["id"]
+        for i in range(5)
+    ]
+    page1 = client.get(
+        "/v1/submissions?limit=2&status=received", headers=org.headers("reporter")
+    ).json()
+    page3 = client.get(
+        "/v1/submissions?limit=2&offset=4&status=received", headers=org.headers("reporter")
+    ).json()
     assert page1["total"] == 5 and len(page1["items"]) == 2 and len(page3["items"]) == 1
     assert page1["items"][0]["id"] == ids[-1]  # newest first
     none = client.get("/v1/submissions?status=delivered", headers=org.headers("reporter")).json()

@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -48,16 +48,19 @@ class Process:
     def start(self) -> Process:
         fh = self.log.open("ab")
         self.proc = subprocess.Popen(
-            self.args, env=self.env, stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+            self.args,
+            env=self.env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            start_new_session=True,
         )
         return self
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         if self.proc and self.proc.poll() is None:
-            try:
+            with suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, sig)
-            except ProcessLookupError:
-                pass
             self.proc.wait(timeout=30)
 
     def stop(self) -> None:
@@ -73,7 +76,9 @@ def gateway_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "gateway.cli", *args]
 
 
-def worker_process(env: dict[str, str], log: Path, *, concurrency: int = 1, beat: bool = True) -> Process:
+def worker_process(
+    env: dict[str, str], log: Path, *, concurrency: int = 1, beat: bool = True
+) -> Process:
     args = gateway_cmd("worker", f"--concurrency={concurrency}")
     if beat:
         args.append("--beat")
@@ -84,7 +89,9 @@ def api_process(env: dict[str, str], log: Path, port: int) -> Process:
     return Process(gateway_cmd("serve", "--port", str(port)), env, log)
 
 
-def wait_until(predicate: Any, *, timeout: float = 60.0, interval: float = 0.2, what: str = "condition") -> Any:
+def wait_until(
+    predicate: Any, *, timeout: float = 60.0, interval: float = 0.2, what: str = "condition"
+) -> Any:
     deadline = time.monotonic() + timeout
     last: Any = None
     while time.monotonic() < deadline:

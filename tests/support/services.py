@@ -10,12 +10,17 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["ensure_service", "fresh_postgres_database", "free_port", "wait_for_port"]
+__all__ = ["ensure_service", "free_port", "fresh_postgres_database", "wait_for_port"]
 
-PG_ADMIN_URL = os.environ.get("GW_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "GW_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 _START = {
-    "postgresql": (5432, "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"),
+    "postgresql": (
+        5432,
+        "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+    ),
     "redis": (
         6379,
         'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" '
