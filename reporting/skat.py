@@ -162,6 +162,11 @@ class SkatClient:
                     self._clients[service.name] = zeep.Client(
                         str(wsdl), transport=self._transport, wsse=self._signer, settings=settings
                     )
+                except zeep.exceptions.ExternalReferenceForbidden as exc:
+                    raise SkatContractError(
+                        f"refusing to fetch {exc.url}: the SKAT contract is read from the "
+                        "installed artefacts only"
+                    ) from exc
                 except (OSError, zeep.exceptions.Error, etree.XMLSyntaxError) as exc:
                     raise SkatContractError(f"cannot load {wsdl.name}: {exc}") from exc
             return self._clients[service.name]

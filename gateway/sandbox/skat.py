@@ -238,7 +238,7 @@ class SkatSandbox:
         message_id = _text(
             request, f"{_q(CTX_NS, 'HovedOplysninger')}/{_q(CTX_NS, 'TransaktionIdentifikator')}"
         )
-        digest = hashlib.sha256(etree.tostring(request, method="c14n", exclusive=True)).hexdigest()
+        digest = _content_hash(request)
         if message_id:
             seen = self.state.reply(provider, message_id)
             if seen is not None:
@@ -412,6 +412,14 @@ def _date(parent: etree._Element | None, name: str) -> date | None:
     text = _text(parent, _q(NEM_NS, name))
     # xs:date may carry a zone ("2018-01-01Z"); the calendar day is what counts.
     return date.fromisoformat(text[:10]) if text else None
+
+
+def _content_hash(request: etree._Element) -> str:
+    # A retransmission carries a new TransaktionTid; the rest must be identical.
+    copy = etree.fromstring(etree.tostring(request))
+    for stamp in copy.iter(_q(CTX_NS, "TransaktionTid")):
+        stamp.getparent().remove(stamp)
+    return hashlib.sha256(etree.tostring(copy, method="c14n", exclusive=True)).hexdigest()
 
 
 def _ocr_number(se: str, start: date, correction: bool) -> str:
