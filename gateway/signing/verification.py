@@ -34,6 +34,9 @@ _SHA1_DIGESTS = frozenset(d for d in DigestAlgorithm if "SHA1" in d.name)
 _ALLOWED_SIGNATURES = frozenset(m for m in SignatureMethod if not m.name.startswith("HMAC"))
 
 
+_BY_ID = "//*[@*[local-name()='Id' or local-name()='ID' or local-name()='id'] = $v]"
+
+
 class Refused(Exception):
     """Internal: stops a verification with a refusal code and a reason."""
 
@@ -111,7 +114,8 @@ def _check_references(
         if not uri.startswith("#"):
             continue
         target = uri[1:]
-        hits = root.xpath("//*[@Id=$v or @ID=$v or @id=$v]", v=target)
+        # Same matching as signxml's resolver (any attribute named Id/ID/id, in any namespace).
+        hits = root.xpath(_BY_ID, v=target)
         if len(hits) != 1:  # type: ignore[arg-type]
             raise Refused(Refusal.WRAPPING, f"reference {uri} matches {len(hits)} elements")  # type: ignore[arg-type]
         if hits[0] not in inside:  # type: ignore[index]
@@ -120,6 +124,18 @@ def _check_references(
     if len(props) != 1:
         raise Refused(
             Refusal.MISSING_SIGNED_PROPERTIES, "the signature must sign one xades:SignedProperties"
+        )
+    target = root.xpath(_BY_ID, v=(props[0].get("URI") or "")[1:])[0]  # type: ignore[index]
+    qualifying = target.getparent()
+    # XAdES binds its properties to one signature through QualifyingProperties/@Target.
+    if (
+        target.tag != _q(XADES, "SignedProperties")
+        or qualifying is None
+        or qualifying.tag != _q(XADES, "QualifyingProperties")
+        or qualifying.get("Target") != f"#{signature.get('Id')}"
+    ):
+        raise Refused(
+            Refusal.WRAPPING, "the signed properties do not belong to this signature (Target)"
         )
 
 

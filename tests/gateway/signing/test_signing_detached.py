@@ -154,3 +154,12 @@ def test_sha1_is_refused_unless_allowed(identity: SigningIdentity, trust: TrustS
     # Allowed, the algorithm passes the gate; the altered SignedInfo then fails the signature check.
     lenient = verify_detached(PAYLOAD, _bytes(root), trust, VerificationOptions(allow_sha1=True))
     assert lenient.refusal == Refusal.SIGNATURE_MISMATCH
+
+
+def test_properties_bound_to_another_signature_are_refused(
+    identity: SigningIdentity, trust: TrustStore
+) -> None:
+    # QualifyingProperties/@Target lies outside the signed properties, so no digest covers it.
+    root = _tree(sign_detached(PAYLOAD, identity))
+    root.find(".//xades:QualifyingProperties", NS).set("Target", "#someone-elses-signature")
+    assert verify_detached(PAYLOAD, _bytes(root), trust).refusal == Refusal.WRAPPING
