@@ -9,6 +9,7 @@ from gateway.signing.errors import (
     SignatureCreationError,
     SignatureRejected,
     SigningError,
+    UnsignableDocument,
 )
 from gateway.signing.keys import (
     KeyPaths,
@@ -34,6 +35,7 @@ __all__ = [
     "SigningError",
     "SigningIdentity",
     "TrustStore",
+    "UnsignableDocument",
     "VerificationOptions",
     "VerificationResult",
     "certificate_fingerprint",

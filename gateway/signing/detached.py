@@ -152,6 +152,7 @@ def verify_detached(
     options: VerificationOptions = VerificationOptions(),
     *,
     uri: str | None = None,
+    limits: xmlsafe.XmlLimits | None = None,
 ) -> VerificationResult:
     """Verify a detached XAdES signature over ``data``; ``uri``, if given, must be the one signed."""
     if not signature.strip():
@@ -159,7 +160,7 @@ def verify_detached(
             return VerificationResult.refused(Refusal.MISSING_SIGNATURE, "no signature was given")
         return VerificationResult(valid=True, signed=False, reason="unsigned; none required")
     try:
-        root = xmlsafe.parse(signature).getroot()
+        root = xmlsafe.parse(signature, limits=limits or xmlsafe.XmlLimits()).getroot()
     except xmlsafe.XmlError as exc:
         return VerificationResult.refused(Refusal.MALFORMED, exc.detail)
     if root.tag != _q(DS, "Signature"):

@@ -4,7 +4,8 @@
     └── SigningError (500)
         ├── KeyStoreError (500)          key or certificate file missing, unreadable, wrong password
         │   └── KeysExistError (409)     init refused to overwrite existing keys
-        ├── SignatureCreationError (500) a library failed while signing
+        ├── SignatureCreationError (500) a library failed, or the certificate is not valid now
+        ├── UnsignableDocument (422)     the document to sign is not XML, or already signed
         └── SignatureRejected (422)      a verification refused; ``refusal`` names why
             └── CertificateRejected      the signer's certificate is untrusted, expired, unfit
 
@@ -27,6 +28,7 @@ __all__ = [
     "SignatureCreationError",
     "SignatureRejected",
     "SigningError",
+    "UnsignableDocument",
 ]
 
 
@@ -49,6 +51,12 @@ class KeysExistError(KeyStoreError):
 class SignatureCreationError(SigningError):
     title = "Signature could not be created"
     slug = "signature-creation-failed"
+
+
+class UnsignableDocument(SigningError):
+    status = 422
+    title = "Document cannot be signed"
+    slug = "unsignable-document"
 
 
 class SignatureRejected(SigningError):

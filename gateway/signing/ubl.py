@@ -25,7 +25,7 @@ from signxml.exceptions import SignXMLException
 from signxml.xades import XAdESDataObjectFormat, XAdESSigner
 
 from gateway.signing.algorithms import signature_method_for
-from gateway.signing.errors import Refusal, SignatureCreationError
+from gateway.signing.errors import Refusal, SignatureCreationError, UnsignableDocument
 from gateway.signing.keys import SigningIdentity, TrustStore
 from gateway.signing.namespaces import CAC, CBC, DS, EXT, SAC, SBC, SIG, UBL_SIGNATURE_METHOD, XADES
 from gateway.signing.results import VerificationOptions, VerificationResult
@@ -153,14 +153,20 @@ def _add_signature_reference(root: etree._Element, referenced_id: str) -> None:
 
 
 def sign_ubl(
-    xml: bytes, identity: SigningIdentity, *, signing_time: datetime | None = None
+    xml: bytes,
+    identity: SigningIdentity,
+    *,
+    signing_time: datetime | None = None,
+    limits: xmlsafe.XmlLimits | None = None,
 ) -> bytes:
     """Sign a UBL 2.1 document (XAdES-BES, enveloped) and return the signed document."""
     when = identity.signing_time(signing_time)
-    tree = xmlsafe.parse(xml)
-    root = tree.getroot()
+    try:
+        root = xmlsafe.parse(xml, limits=limits or xmlsafe.XmlLimits()).getroot()
+    except xmlsafe.XmlError as exc:
+        raise UnsignableDocument(exc.detail) from exc
     if root.find(f".//{_q(DS, 'Signature')}") is not None:
-        raise SignatureCreationError("the document already carries a ds:Signature")
+        raise UnsignableDocument("the document already carries a ds:Signature")
     referenced_id = _signature_reference_id(root)
     _add_signature_reference(root, referenced_id)
     _add_extension(root, referenced_id)
@@ -206,10 +212,12 @@ def verify_ubl(
     xml: bytes,
     trust: TrustStore,
     options: VerificationOptions = VerificationOptions(),
+    *,
+    limits: xmlsafe.XmlLimits | None = None,
 ) -> VerificationResult:
     """Verify the enveloped XAdES signature of a UBL 2.1 document against ``trust``."""
     try:
-        root = xmlsafe.parse(xml).getroot()
+        root = xmlsafe.parse(xml, limits=limits or xmlsafe.XmlLimits()).getroot()
     except xmlsafe.XmlError as exc:
         return VerificationResult.refused(Refusal.MALFORMED, exc.detail)
     signatures = root.findall(f".//{_q(DS, 'Signature')}")

@@ -20,6 +20,7 @@ from gateway.signing import (
     SignatureRejected,
     SigningIdentity,
     TrustStore,
+    UnsignableDocument,
     VerificationOptions,
     sign_ubl,
     verify_ubl,
@@ -312,5 +313,11 @@ def test_signing_time_is_the_one_given(
 def test_signing_an_already_signed_document_is_refused(
     signed_invoice: bytes, identity: SigningIdentity
 ) -> None:
-    with pytest.raises(SignatureCreationError):
+    with pytest.raises(UnsignableDocument) as caught:
         sign_ubl(signed_invoice, identity)
+    assert caught.value.status == 422
+
+
+def test_signing_something_that_is_not_xml_is_refused(identity: SigningIdentity) -> None:
+    with pytest.raises(UnsignableDocument):
+        sign_ubl(b'{"not": "xml"}', identity)
