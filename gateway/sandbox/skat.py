@@ -188,7 +188,9 @@ class SkatSandbox:
             return Response(status_code=404)
         body = await request.body()
         action = request.headers.get("SOAPAction")
-        portal = str(request.base_url).rstrip("/") + "/_portal/drafts/"
+        # The portal sits beside the service ports, under whatever prefix we are mounted at.
+        here = str(request.url.replace(query="", fragment=""))
+        portal = here.rsplit("/", 1)[0] + "/_portal/drafts/"
         status, content = await run_in_threadpool(self.handle, body, service, action, portal)
         return Response(content, status_code=status, media_type="text/xml; charset=utf-8")
 

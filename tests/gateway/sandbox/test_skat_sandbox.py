@@ -635,3 +635,23 @@ def test_sample_certificates_name_their_provider(artefacts_dir: Path) -> None:
     token = next(root.iter(f"{{{WSSE_NS}}}BinarySecurityToken"))
     certificate = x509.load_der_x509_certificate(base64.b64decode("".join(token.text.split())))
     assert provider_of(certificate) == "CVR:30808460"
+
+
+def test_mounted_under_a_prefix_the_approval_link_follows(
+    sandbox: SkatSandbox, server: tuple[str, _Swappable], http: requests.Session, pki: Pki
+) -> None:
+    from starlette.applications import Starlette
+    from starlette.routing import Mount
+
+    server[1].app = Starlette(routes=[Mount("/skat", app=sandbox.app)])
+    base = f"{server[0]}/skat"
+    se = random_cvr()
+    sandbox.grant(se, pki.provider.certificate)
+    body = _signed(
+        submit_request(se, *_last_quarter(date.today()), 10), pki.provider, datetime.now(UTC)
+    )
+    link = (
+        _post(http, base, "ModtagMomsangivelseForeloebig", body).text(NEM_NS, "UrlIndicator") or ""
+    )
+    assert link.startswith(f"{base}/_portal/drafts/")
+    assert http.get(link, timeout=10).json()["se"] == se
