@@ -13,6 +13,7 @@ import secrets
 from base64 import b64encode
 from datetime import datetime
 
+from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
 from lxml import etree
@@ -153,6 +154,7 @@ def verify_detached(
     *,
     uri: str | None = None,
     limits: xmlsafe.XmlLimits | None = None,
+    signer_certificate: x509.Certificate | None = None,
 ) -> VerificationResult:
     """Verify a detached XAdES signature over ``data``; ``uri``, if given, must be the one signed."""
     if not signature.strip():
@@ -196,4 +198,5 @@ def verify_detached(
         trust=trust,
         options=options,
         uri_resolver=resolve,
+        signer_certificate=signer_certificate,
     )

@@ -214,8 +214,13 @@ def verify_ubl(
     options: VerificationOptions = VerificationOptions(),
     *,
     limits: xmlsafe.XmlLimits | None = None,
+    signer_certificate: x509.Certificate | None = None,
 ) -> VerificationResult:
-    """Verify the enveloped XAdES signature of a UBL 2.1 document against ``trust``."""
+    """Verify the enveloped XAdES signature of a UBL 2.1 document against ``trust``.
+
+    ``signer_certificate`` is used only when the signature carries none and
+    ``options.require_certificate`` is off; it must still chain to ``trust``.
+    """
     try:
         root = xmlsafe.parse(xml, limits=limits or xmlsafe.XmlLimits()).getroot()
     except xmlsafe.XmlError as exc:
@@ -248,4 +253,5 @@ def verify_ubl(
         main=MainReference(uri="", allowed_transforms=frozenset({_ENVELOPED}) | _C14N_TRANSFORMS),
         trust=trust,
         options=options,
+        signer_certificate=signer_certificate,
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -206,26 +208,50 @@ def test_duplicated_signed_properties_are_refused_as_wrapping(
     assert result.signing_time is None
 
 
-def test_signature_over_part_of_the_document_is_refused(
-    invoice_xml: bytes, identity: SigningIdentity, trust: TrustStore
-) -> None:
-    # Correctly signed with signxml, but covering only the totals: the rest could be rewritten.
-    root = _tree(sign_ubl(invoice_xml, identity))
+def _resign_with_signxml(
+    signed: bytes, identity: SigningIdentity, prepare: Callable[[etree._Element], None], **sign: Any
+) -> bytes:
+    """Replace our signature by one signxml makes with other choices, at the same place."""
+    root = _tree(signed)
     old = root.xpath(SIGNATURE_PATH, namespaces=NS)[0]
-    placeholder = etree.Element(f"{{{DS}}}Signature", Id="placeholder")
-    old.addprevious(placeholder)
+    old.addprevious(etree.Element(f"{{{DS}}}Signature", Id="placeholder"))
     old.getparent().remove(old)
-    root.find("cac:LegalMonetaryTotal", NS).set("Id", "totals")
+    prepare(root)
     signer = XAdESSigner(method=SignatureConstructionMethod.enveloped)
-    partial = signer.sign(
-        root,
-        key=identity.private_key,
-        cert=list(identity.certificates),
-        reference_uri=["totals"],
-        always_add_key_value=False,
+    return _bytes(
+        signer.sign(
+            root,
+            key=identity.private_key,
+            cert=list(identity.certificates),
+            always_add_key_value=False,
+            **sign,
+        )
     )
-    result = verify_ubl(_bytes(partial), trust)
-    assert result.refusal == Refusal.NOT_WHOLE_DOCUMENT
+
+
+def test_signature_over_part_of_the_document_is_refused(
+    signed_invoice: bytes, identity: SigningIdentity, trust: TrustStore
+) -> None:
+    # Correctly signed, but covering only the totals: everything else could be rewritten.
+    def mark_totals(root: etree._Element) -> None:
+        root.find("cac:LegalMonetaryTotal", NS).set("Id", "totals")
+
+    partial = _resign_with_signxml(signed_invoice, identity, mark_totals, reference_uri=["totals"])
+    assert verify_ubl(partial, trust).refusal == Refusal.NOT_WHOLE_DOCUMENT
+
+
+def test_certificate_known_out_of_band_needs_the_option(
+    signed_invoice: bytes, identity: SigningIdentity, trust: TrustStore
+) -> None:
+    key_name = etree.Element(f"{{{DS}}}KeyInfo")
+    etree.SubElement(key_name, f"{{{DS}}}KeyName").text = "gateway-signing"
+    bare = _resign_with_signxml(signed_invoice, identity, lambda root: None, key_info=key_name)
+    assert verify_ubl(bare, trust).refusal == Refusal.MISSING_CERTIFICATE
+    lenient = VerificationOptions(require_certificate=False)
+    assert verify_ubl(bare, trust, lenient).refusal == Refusal.MISSING_CERTIFICATE
+    result = verify_ubl(bare, trust, lenient, signer_certificate=identity.certificate)
+    assert result.valid, result.reason
+    assert result.signer_fingerprint == identity.fingerprint
 
 
 def test_signer_from_an_untrusted_ca_is_refused(
