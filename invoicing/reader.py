@@ -20,9 +20,11 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from invoicing.builders._xml import CAC, CBC, CREDIT_NOTE_NS, INVOICE_NS
+from invoicing.builders.oioubl import peppol_identifier
 from invoicing.errors import UnreadableDocument, UnsupportedDocument
 from invoicing.model import (
     PEPPOL_BILLING_CUSTOMIZATION,
+    PEPPOL_BILLING_PROFILE,
     Address,
     AllowanceCharge,
     Attachment,
@@ -70,7 +72,8 @@ def read_invoice_tree(doc: etree._Element) -> Invoice:
         kind = DocumentKind.CREDIT_NOTE
     else:
         raise UnsupportedDocument(f"not a UBL Invoice or CreditNote: {doc.tag}")
-    r = _Reader(doc)
+    oioubl = (_text_of(doc, "cbc:CustomizationID") or "").startswith("OIOUBL-")
+    r = _Reader(doc, oioubl=oioubl)
     currency = r.text(doc, "cbc:DocumentCurrencyCode")
     tax_currency = r.text(doc, "cbc:TaxCurrencyCode")
     number = r.text(doc, "cbc:ID")
@@ -112,7 +115,7 @@ def read_invoice_tree(doc: etree._Element) -> Invoice:
         ),
         notes=tuple(r.texts(doc, "cbc:Note")),
         accounting_cost=r.text(doc, "cbc:AccountingCost"),
-        buyer_reference=r.text(doc, "cbc:BuyerReference"),
+        buyer_reference=_buyer_reference(r, doc),
         order_reference=order_ref,
         sales_order_reference=sales_ref,
         contract_reference=r.text(doc, "cac:ContractDocumentReference/cbc:ID"),
@@ -138,16 +141,36 @@ def read_invoice_tree(doc: etree._Element) -> Invoice:
         attachments=r.attachments(doc),
         prepaid_amount=r.amount(doc, "cac:LegalMonetaryTotal/cbc:PrepaidAmount"),
         rounding_amount=r.amount(doc, "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount"),
-        customization_id=r.text(doc, "cbc:CustomizationID") or PEPPOL_BILLING_CUSTOMIZATION,
-        profile_id=r.text(doc, "cbc:ProfileID"),
+        # An OIOUBL document becomes an EN 16931 invoice; its syntax ids are not kept.
+        customization_id=(
+            PEPPOL_BILLING_CUSTOMIZATION
+            if oioubl
+            else r.text(doc, "cbc:CustomizationID") or PEPPOL_BILLING_CUSTOMIZATION
+        ),
+        profile_id=PEPPOL_BILLING_PROFILE if oioubl else r.text(doc, "cbc:ProfileID"),
     )
+
+
+def _text_of(doc: etree._Element, path: str) -> str | None:
+    found = doc.find(path, NS)
+    return (found.text or "").strip() if found is not None else None
+
+
+def _buyer_reference(r: _Reader, doc: etree._Element) -> str | None:
+    stated = r.text(doc, "cbc:BuyerReference")
+    if stated or not r.oioubl:
+        return stated
+    # OIOUBL: the buyer contact's ID is the buyer reference ("n/a" when there is none).
+    contact_id = r.text(doc, "cac:AccountingCustomerParty/cac:Party/cac:Contact/cbc:ID")
+    return None if contact_id in (None, "n/a") else contact_id
 
 
 class _Reader:
     """Typed look-ups with the conversion errors turned into ours."""
 
-    def __init__(self, doc: etree._Element) -> None:
+    def __init__(self, doc: etree._Element, *, oioubl: bool = False) -> None:
         self.doc = doc
+        self.oioubl = oioubl
 
     def _first(self, el: etree._Element, path: str) -> etree._Element | None:
         found = el.xpath(path, namespaces=NS)
@@ -168,7 +191,9 @@ class _Reader:
         found = self._first(el, path)
         if found is None or not (found.text or "").strip():
             return None
-        return Identifier((found.text or "").strip(), found.get("schemeID"))
+        ident = Identifier((found.text or "").strip(), found.get("schemeID"))
+        # OIOUBL spells schemes its own way (DK:CVR, GLN); the model keeps ISO 6523 codes.
+        return peppol_identifier(ident) if self.oioubl else ident
 
     def decimal(self, el: etree._Element, path: str) -> Decimal | None:
         value = self.text(el, path)
@@ -223,6 +248,8 @@ class _Reader:
                 telephone=self.text(contact_el, "cbc:Telephone"),
                 email=self.text(contact_el, "cbc:ElectronicMail"),
             )
+            if contact == Contact():
+                contact = None
         name = self.text(el, "cac:PartyLegalEntity/cbc:RegistrationName")
         trading = self.text(el, "cac:PartyName/cbc:Name")
         return Party(
@@ -273,7 +300,7 @@ class _Reader:
         return PaymentMeans(
             code=(code_el.text or "").strip() if code_el is not None else "",
             code_name=code_el.get("name") if code_el is not None else None,
-            payment_id=self.text(el, "cbc:PaymentID"),
+            payment_id=self._payment_id(el),
             account_id=self.text(el, "cac:PayeeFinancialAccount/cbc:ID"),
             account_name=self.text(el, "cac:PayeeFinancialAccount/cbc:Name"),
             institution_id=self.text(
@@ -285,6 +312,17 @@ class _Reader:
             card_network=self.text(el, "cac:CardAccount/cbc:NetworkID"),
             card_holder=self.text(el, "cac:CardAccount/cbc:HolderName"),
         )
+
+    def _payment_id(self, el: etree._Element) -> str | None:
+        if not self.oioubl:
+            return self.text(el, "cbc:PaymentID")
+        # OIOUBL splits "71#123..." into card type (PaymentID) and instruction id,
+        # and puts a bank transfer's remittance text in the account's payment note.
+        kind = self.text(el, "cbc:PaymentID")
+        instruction = self.text(el, "cbc:InstructionID")
+        if kind and self.text(el, "cbc:PaymentMeansCode") in ("50", "93"):
+            return f"{kind}#{instruction or ''}"
+        return instruction or self.text(el, "cac:PayeeFinancialAccount/cbc:PaymentNote")
 
     def category(self, el: etree._Element) -> tuple[VatCategory, Decimal | None]:
         code = self.text(el, "cbc:ID") or ""
@@ -344,10 +382,14 @@ class _Reader:
         quantity_el = el.find(quantity_path, NS)
         tax_el = el.find("cac:Item/cac:ClassifiedTaxCategory", NS)
         if tax_el is None:
+            # OIOUBL may state the line's category only in the line's own TaxTotal.
+            tax_el = el.find("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory", NS)
+        if tax_el is None:
             raise UnreadableDocument(f"line {self.text(el, 'cbc:ID')}: no VAT category")
         category, rate = self.category(tax_el)
         item = el.find("cac:Item", NS)
-        assert item is not None  # found through ClassifiedTaxCategory above
+        if item is None:
+            raise UnreadableDocument(f"line {self.text(el, 'cbc:ID')}: no item")
         price_discount = el.find("cac:Price/cac:AllowanceCharge", NS)
         line = InvoiceLine(
             id=self.text(el, "cbc:ID") or "",

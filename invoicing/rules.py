@@ -89,7 +89,9 @@ def _check(invoice: Invoice) -> Iterator[Finding]:
     yield from _category_rules(invoice)
     yield from _danish_rules(invoice)
     payable = compute_totals(invoice).payable if invoice.lines else ZERO
-    if payable > ZERO and not (invoice.due_date or invoice.payment_terms):
+    # The UBL binding of BR-CO-25 applies to invoices only (its context is ubl:Invoice).
+    is_invoice = invoice.kind is DocumentKind.INVOICE
+    if is_invoice and payable > ZERO and not (invoice.due_date or invoice.payment_terms):
         yield Finding("BR-CO-25", "a positive amount due needs a due date or payment terms")
     danish = invoice.seller.address.country == "DK" and invoice.buyer.address.country == "DK"
     if danish and invoice.kind is DocumentKind.CREDIT_NOTE and payable < ZERO:

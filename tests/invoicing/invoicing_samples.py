@@ -89,9 +89,7 @@ def danish_invoice(**changes: object) -> Invoice:
                 ),
             ),
         ),
-        payment_means=(
-            PaymentMeans(code="31", account_id="DK5000400440116243", institution_id="0040"),
-        ),
+        payment_means=(PaymentMeans(code="42", account_id="4401162431", institution_id="0040"),),
         allowances_charges=(
             AllowanceCharge(
                 is_charge=True,
