@@ -299,6 +299,13 @@ def _one(parent: etree._Element, tag: str, what: str, *, required: bool = True) 
     return found[0]
 
 
+def _b64(text: str | None, what: str) -> bytes:
+    try:
+        return base64.b64decode("".join((text or "").split()), validate=True)
+    except ValueError as exc:
+        raise WsSecurityError(Refusal.MALFORMED, f"the {what} is not valid Base64") from exc
+
+
 def _id_index(root: etree._Element) -> dict[str, etree._Element]:
     index: dict[str, etree._Element] = {}
     for element in root.iter("*"):
@@ -369,8 +376,8 @@ def _certificate(token: etree._Element) -> x509.Certificate:
         )
     if token.get("EncodingType", BASE64) != BASE64:
         raise WsSecurityError(Refusal.MALFORMED, "the BinarySecurityToken is not Base64 encoded")
+    der = _b64(token.text, "BinarySecurityToken")
     try:
-        der = base64.b64decode("".join((token.text or "").split()), validate=True)
         return x509.load_der_x509_certificate(der)
     except ValueError as exc:
         raise WsSecurityError(
@@ -455,9 +462,7 @@ def verify_envelope(
             raise WsSecurityError(
                 Refusal.WEAK_ALGORITHM, f"digest method {digest_method} is not accepted"
             )
-        stated = base64.b64decode(
-            "".join((reference.findtext(_q(DS_NS, "DigestValue")) or "").split())
-        )
+        stated = _b64(reference.findtext(_q(DS_NS, "DigestValue")), "DigestValue")
         actual = _hash(_DIGEST_HASHES[digest_method], _c14n(target, prefixes))
         if not hmac.compare_digest(stated, actual):
             raise WsSecurityError(Refusal.DIGEST_MISMATCH, f"the {name} was altered after signing")
@@ -476,9 +481,7 @@ def verify_envelope(
             "KeyInfo must refer directly to the BinarySecurityToken in the header",
         )
     certificate = _certificate(token)
-    value = base64.b64decode(
-        "".join((signature.findtext(_q(DS_NS, "SignatureValue")) or "").split())
-    )
+    value = _b64(signature.findtext(_q(DS_NS, "SignatureValue")), "SignatureValue")
     _check_signature_value(certificate, method, _c14n(signed_info), value)
     try:
         trust.verify(certificate, at=moment)

@@ -401,6 +401,21 @@ def test_signer_outside_the_trust_store_is_refused(
     assert _post(http, server[0], "VirksomhedKalenderHent", published).status == 500
 
 
+def test_hostile_xml_is_refused_before_anything_else(
+    sandbox: SkatSandbox, server: tuple[str, _Swappable], http: requests.Session
+) -> None:
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><soap:Envelope '
+        b'xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>&lol2;</soap:Body>'
+        b"</soap:Envelope>"
+    )
+    answer = _post(http, server[0], "VirksomhedKalenderHent", bomb)
+    code, message = answer.fault()
+    assert (answer.status, code) == (500, "soap:Client")
+    assert "DTD" in message
+
+
 def test_client_without_a_tls_certificate_cannot_connect(
     sandbox: SkatSandbox, server: tuple[str, _Swappable], tls: LoopbackTls
 ) -> None:

@@ -290,3 +290,11 @@ def test_the_agency_samples_are_stale_today(artefacts_dir: Path, sample: str) ->
     root = _as_sent(_sample(artefacts_dir, sample))
     refusal = _refusal(root, _Pinned(_token_certificate(root)))  # type: ignore[arg-type]
     assert refusal == "timestamp-expired"
+
+
+def test_garbled_signature_value_is_refused(identity: SigningIdentity, trust: TrustStore) -> None:
+    envelope = _signed(identity)
+    _security(envelope).find(
+        f"{{{DS_NS}}}Signature/{{{DS_NS}}}SignatureValue"
+    ).text = "@@not base64@@"
+    assert _refusal(envelope, trust) == "malformed"
