@@ -29,6 +29,7 @@ __all__ = [
     "CompiledStylesheet",
     "EngineError",
     "clear_caches",
+    "saxon_document",
     "saxon_processor",
     "schema",
     "stylesheet",
@@ -58,18 +59,25 @@ class CompiledStylesheet:
     executable: saxonche.PyXsltExecutable
     lock: threading.Lock
 
-    def run(self, xml_text: str) -> str:
-        """Run the stylesheet over a document (already accepted by the hardened parser)."""
-        proc = saxon_processor()
+    def run(self, document: str | saxonche.PyXdmNode) -> str:
+        """Run over a document (text or a node from :func:`saxon_document`), returning its output."""
+        node = saxon_document(document) if isinstance(document, str) else document
         with self.lock:
             try:
-                node = proc.parse_xml(xml_text=xml_text)
                 out = self.executable.transform_to_string(xdm_node=node)
             except saxonche.PySaxonApiError as exc:
                 raise EngineError(f"{self.path.name} failed: {exc}") from exc
         if out is None:
             raise EngineError(f"{self.path.name} produced no output")
         return out
+
+
+def saxon_document(xml_text: str) -> saxonche.PyXdmNode:
+    """Build Saxon's tree once for a document the hardened parser accepted (and re-serialised)."""
+    try:
+        return saxon_processor().parse_xml(xml_text=xml_text)
+    except saxonche.PySaxonApiError as exc:
+        raise EngineError(f"Saxon could not read the document: {exc}") from exc
 
 
 @dataclass(slots=True)

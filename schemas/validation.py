@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import saxonche
 from lxml import etree
 
 from schemas import engine, plans, xmlsafe
@@ -117,16 +118,19 @@ class Validator:
             report.timings_ms["xsd"] = (time.perf_counter() - t0) * 1000
         rules = chosen.rules_for(local)
         if rules:
-            text = etree.tostring(tree, encoding="unicode")
+            # One Saxon tree per document, shared by every rule set of the plan.
+            node = engine.saxon_document(etree.tostring(tree, encoding="unicode"))
             for ruleset in rules:
                 t0 = time.perf_counter()
-                report.findings.extend(self.run_rules(ruleset, text))
+                report.findings.extend(self.run_rules(ruleset, node))
                 report.timings_ms[ruleset.name] = (time.perf_counter() - t0) * 1000
         return report
 
-    def run_rules(self, ruleset: plans.RuleSet, xml_text: str) -> list[Finding]:
-        """Run one rule set over a serialised, already-accepted document."""
-        out = engine.stylesheet(self.artefacts_dir / ruleset.path).run(xml_text)
+    def run_rules(
+        self, ruleset: plans.RuleSet, document: str | saxonche.PyXdmNode
+    ) -> list[Finding]:
+        """Run one rule set over an already-accepted document (serialised, or Saxon's tree)."""
+        out = engine.stylesheet(self.artefacts_dir / ruleset.path).run(document)
         if ruleset.output == "oioubl":
             return findings_from_oioubl(out, ruleset=ruleset.name)
         return findings_from_svrl(out, ruleset=ruleset.name)
