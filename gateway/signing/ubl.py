@@ -28,6 +28,7 @@ from gateway.signing.algorithms import signature_method_for
 from gateway.signing.errors import Refusal, SignatureCreationError, UnsignableDocument
 from gateway.signing.keys import SigningIdentity, TrustStore
 from gateway.signing.namespaces import CAC, CBC, DS, EXT, SAC, SBC, SIG, UBL_SIGNATURE_METHOD, XADES
+from gateway.signing.placement import insert_signature_reference
 from gateway.signing.results import VerificationOptions, VerificationResult
 from gateway.signing.verification import MainReference, verify_signature_element
 from schemas import xmlsafe
@@ -138,18 +139,7 @@ def _add_signature_reference(root: etree._Element, referenced_id: str) -> None:
     element = etree.Element(_q(CAC, "Signature"), nsmap={"cac": CAC, "cbc": CBC})
     etree.SubElement(element, _q(CBC, "ID")).text = referenced_id
     etree.SubElement(element, _q(CBC, "SignatureMethod")).text = UBL_SIGNATURE_METHOD
-    # In every UBL 2.1 document type cac:Signature comes after any earlier
-    # cac:Signature and right before the first party (AccountingSupplierParty,
-    # BuyerCustomerParty, SenderParty, ...).
-    children = [c for c in root if isinstance(c.tag, str)]
-    anchor = next(
-        (c for c in children if c.tag.startswith(f"{{{CAC}}}") and c.tag.endswith("Party")), None
-    )
-    if anchor is not None:
-        anchor.addprevious(element)
-        element.tail = anchor.getprevious().tail if anchor.getprevious() is not None else None
-    else:
-        root.append(element)
+    insert_signature_reference(root, element)
 
 
 def sign_ubl(
