@@ -308,7 +308,20 @@ def install(
             shutil.rmtree(staging, ignore_errors=True)
             raise
         report.installed.append(aset.name)
+    report.derived.extend(_derive(target))
     return report
+
+
+def _derive(target: Path) -> list[str]:
+    # Rule sets published only as .sch are compiled once here, not at validation time.
+    if not ((target / "peppol-preaward").is_dir() and (target / "iso-schematron").is_dir()):
+        return []
+    from schemas import schematron  # Saxon starts only when there is something to compile
+
+    try:
+        return schematron.compile_preaward(target)
+    except schematron.SchematronError as exc:
+        raise ArtefactError(f"cannot compile pre-award Schematron: {exc.detail}") from exc
 
 
 def verify(
