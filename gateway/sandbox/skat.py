@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -126,6 +127,7 @@ class SkatSandbox:
         self._server_key = server_key
         self._server_certificate = server_certificate
         self._verify_options = verify_options
+        self._serial = threading.Lock()
         self.app = Starlette(
             routes=[
                 Route("/_portal/approve", self._portal_approve, methods=["POST"]),
@@ -241,6 +243,19 @@ class SkatSandbox:
             request, f"{_q(CTX_NS, 'HovedOplysninger')}/{_q(CTX_NS, 'TransaktionIdentifikator')}"
         )
         digest = _content_hash(request)
+        # One message at a time: two copies of a message racing in must not make two drafts.
+        with self._serial:
+            return self._once(service, request, provider, portal, message_id, digest)
+
+    def _once(
+        self,
+        service: ServiceContract,
+        request: etree._Element,
+        provider: str,
+        portal: str,
+        message_id: str | None,
+        digest: str,
+    ) -> bytes:
         if message_id:
             seen = self.state.reply(provider, message_id)
             if seen is not None:
