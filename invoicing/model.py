@@ -295,6 +295,7 @@ class Invoice:
     period_end: date | None = None  # BT-74
     delivery: Delivery | None = None  # BG-13
     payee: Party | None = None  # BG-10 (name and identifiers only)
+    tax_representative: Party | None = None  # BG-11 (name BT-62, VAT id BT-63, address BG-12)
     allowances_charges: tuple[AllowanceCharge, ...] = ()  # BG-20 / BG-21
     vat_exemptions: tuple[VatExemption, ...] = ()  # BT-120 / BT-121
     attachments: tuple[Attachment, ...] = ()  # BG-24

@@ -5,10 +5,12 @@ what it does not model and strict about what it does: a business term it keeps
 must hold a value it can convert, or :class:`UnreadableDocument` names it.
 
 Terms read and written back unchanged: everything :mod:`invoicing.model` holds
-(see the BT numbers there). Terms dropped: BT-18 invoiced object, BG-11 tax
-representative, embedded attachments (BT-125), item attributes' codes, line
-delivery, and the stated VAT breakdown amounts (recomputed; EN 16931 allows a
-tolerance of 1 there, which :mod:`invoicing.vat` does not reproduce).
+(see the BT numbers there). Terms dropped: BT-18 invoiced object, embedded
+attachments (BT-125), the payee's and tax representative's extra details,
+item attribute codes, line delivery, and the stated VAT breakdown and totals
+(recomputed; EN 16931 allows a tolerance of 1 on a category's VAT, which
+:mod:`invoicing.vat` does not reproduce: such a document comes back with the
+exactly rounded figure).
 """
 
 from __future__ import annotations
@@ -133,6 +135,7 @@ def read_invoice_tree(doc: etree._Element) -> Invoice:
         period_end=r.day(doc, "cac:InvoicePeriod/cbc:EndDate"),
         delivery=r.delivery(doc),
         payee=r.payee(doc),
+        tax_representative=r.tax_representative(doc),
         allowances_charges=tuple(
             r.allowance_charge(el, document_level=True)
             for el in doc.iterfind("cac:AllowanceCharge", NS)
@@ -282,6 +285,16 @@ class _Reader:
                 if (ident := self.ident(found, "cbc:ID")) is not None
             ),
             legal_id=self.ident(el, "cac:PartyLegalEntity/cbc:CompanyID"),
+        )
+
+    def tax_representative(self, doc: etree._Element) -> Party | None:
+        el = doc.find("cac:TaxRepresentativeParty", NS)
+        if el is None:
+            return None
+        return Party(
+            name=self.text(el, "cac:PartyName/cbc:Name") or "",
+            address=self.address(el.find("cac:PostalAddress", NS)) or Address(country=""),
+            vat_id=self.text(el, "cac:PartyTaxScheme/cbc:CompanyID"),
         )
 
     def delivery(self, doc: etree._Element) -> Delivery | None:

@@ -147,12 +147,18 @@ def _category_rules(invoice: Invoice) -> Iterator[Finding]:
         if not category.needs_exemption_reason and has_reason:
             yield Finding(f"BR-{code}-10", f"category {category.value} takes no exemption reason")
         if category is VatCategory.NOT_SUBJECT:
-            if seller.vat_id or buyer.vat_id:
+            representative = invoice.tax_representative
+            if seller.vat_id or buyer.vat_id or (representative and representative.vat_id):
                 yield Finding("BR-O-02", "category O: no seller or buyer VAT id may be given")
             if len(_categories(invoice)) > 1:
                 yield Finding("BR-O-11", "category O cannot be mixed with other categories")
             continue
-        seller_taxed = bool(seller.vat_id or seller.tax_registration_id)
+        representative = invoice.tax_representative
+        seller_taxed = bool(
+            seller.vat_id
+            or seller.tax_registration_id
+            or (representative is not None and representative.vat_id)
+        )
         if category in (VatCategory.REVERSE_CHARGE, VatCategory.INTRA_COMMUNITY):
             if not seller.vat_id:
                 yield Finding(f"BR-{code}-02", f"category {category.value} needs the seller VAT id")

@@ -108,6 +108,8 @@ def build_bis3_tree(invoice: Invoice, *, check: bool = True) -> etree._Element:
     write_party(cac(doc, "AccountingCustomerParty"), invoice.buyer, seller=False)
     if invoice.payee is not None:
         _payee(cac(doc, "PayeeParty"), invoice.payee)
+    if invoice.tax_representative is not None:
+        _tax_representative(cac(doc, "TaxRepresentativeParty"), invoice.tax_representative)
     if invoice.delivery is not None:
         _delivery(doc, invoice)
     for means in invoice.payment_means:
@@ -135,6 +137,15 @@ def _payee(parent: etree._Element, payee: Party) -> None:
     if payee.legal_id is not None:
         legal = cac(parent, "PartyLegalEntity")
         cbc(legal, "CompanyID", payee.legal_id.value, schemeID=payee.legal_id.scheme)
+
+
+def _tax_representative(parent: etree._Element, party: Party) -> None:
+    cbc(cac(parent, "PartyName"), "Name", party.name)
+    write_address(parent, "PostalAddress", party.address)
+    if party.vat_id:
+        scheme = cac(parent, "PartyTaxScheme")
+        cbc(scheme, "CompanyID", party.vat_id)
+        cbc(cac(scheme, "TaxScheme"), "ID", "VAT")
 
 
 def _delivery(doc: etree._Element, invoice: Invoice) -> None:

@@ -90,6 +90,7 @@ _DOCUMENT = {
     "BG-13": "cac:Delivery/cbc:ActualDeliveryDate|cac:Delivery/cac:DeliveryLocation/cbc:ID|cac:Delivery/cac:DeliveryLocation/cac:Address//cbc:*|cac:Delivery/cac:DeliveryParty//cbc:Name",
     "BG-14": "cac:InvoicePeriod/cbc:StartDate|cac:InvoicePeriod/cbc:EndDate",
     "BG-10": "cac:PayeeParty//cbc:*",
+    "BG-11": "cac:TaxRepresentativeParty//cbc:*",
     "BG-16": "cac:PaymentMeans/cbc:PaymentMeansCode|cac:PaymentMeans/cbc:PaymentMeansCode/@name|cac:PaymentMeans/cbc:PaymentID|cac:PaymentMeans/cac:PayeeFinancialAccount//cbc:*|cac:PaymentMeans/cac:PaymentMandate//cbc:*|cac:PaymentMeans/cac:CardAccount/cbc:*",
     "BG-20/21": "cac:AllowanceCharge//cbc:*",
     "BG-22": "cac:LegalMonetaryTotal/cbc:*",
