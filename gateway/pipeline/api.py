@@ -8,6 +8,7 @@ import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from gateway.errors import BadRequest
@@ -82,7 +83,9 @@ async def create_submission(
         raise BadRequest("say what the document is and where it goes: ?kind=…&recipient=…")
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 200:
         raise BadRequest("Idempotency-Key must be 1 to 200 characters")
-    accepted = service.submit(
+    # The service talks to the database: keep it off the event loop.
+    accepted = await run_in_threadpool(
+        service.submit,
         c,
         session,
         actor=actor,
