@@ -24,7 +24,11 @@ from gateway.signing.errors import Refusal, SignatureCreationError
 from gateway.signing.keys import SigningIdentity, TrustStore
 from gateway.signing.namespaces import DS, XADES, XADES_SIGNED_PROPERTIES_TYPE
 from gateway.signing.results import VerificationOptions, VerificationResult
-from gateway.signing.verification import MainReference, verify_signature_element
+from gateway.signing.verification import (
+    MainReference,
+    logged_verification,
+    verify_signature_element,
+)
 from schemas import xmlsafe
 
 __all__ = ["DEFAULT_PAYLOAD_URI", "sign_detached", "verify_detached"]
@@ -146,6 +150,7 @@ def sign_detached(
     return etree.tostring(signature, xml_declaration=True, encoding="UTF-8")
 
 
+@logged_verification("detached")
 def verify_detached(
     data: bytes,
     signature: bytes,

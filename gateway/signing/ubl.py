@@ -30,7 +30,11 @@ from gateway.signing.keys import SigningIdentity, TrustStore
 from gateway.signing.namespaces import CAC, CBC, DS, EXT, SAC, SBC, SIG, UBL_SIGNATURE_METHOD, XADES
 from gateway.signing.placement import insert_signature_reference
 from gateway.signing.results import VerificationOptions, VerificationResult
-from gateway.signing.verification import MainReference, verify_signature_element
+from gateway.signing.verification import (
+    MainReference,
+    logged_verification,
+    verify_signature_element,
+)
 from schemas import xmlsafe
 
 __all__ = ["sign_ubl", "verify_ubl"]
@@ -198,6 +202,7 @@ def _check_signature_reference(root: etree._Element, signature: etree._Element) 
     return f"the document has no cac:Signature with ID {referenced}"
 
 
+@logged_verification("ubl")
 def verify_ubl(
     xml: bytes,
     trust: TrustStore,

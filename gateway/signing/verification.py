@@ -10,10 +10,13 @@ returned as signed content.
 
 from __future__ import annotations
 
+import functools
+import logging
 from base64 import b64decode
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ParamSpec
 
 import signxml
 from cryptography import x509
@@ -27,7 +30,10 @@ from gateway.signing.keys import TrustStore, certificate_fingerprint
 from gateway.signing.namespaces import DS, XADES, XADES_SIGNED_PROPERTIES_TYPE
 from gateway.signing.results import SignedReference, VerificationOptions, VerificationResult
 
-__all__ = ["MainReference", "Refused", "verify_signature_element"]
+__all__ = ["MainReference", "Refused", "logged_verification", "verify_signature_element"]
+
+_log = logging.getLogger("gateway.signing")
+_P = ParamSpec("_P")
 
 _SHA1_SIGNATURES = frozenset(m for m in SignatureMethod if "SHA1" in m.name)
 _SHA1_DIGESTS = frozenset(d for d in DigestAlgorithm if "SHA1" in d.name)
@@ -262,3 +268,33 @@ def verify_signature_element(
         references=references,
         signed_content=results[main_index].signed_data,
     )
+
+
+def logged_verification(
+    kind: str,
+) -> Callable[[Callable[_P, VerificationResult]], Callable[_P, VerificationResult]]:
+    """Log each outcome as ``signing.verify.accepted|refused`` (who and why; never key material)."""
+
+    def decorate(fn: Callable[_P, VerificationResult]) -> Callable[_P, VerificationResult]:
+        @functools.wraps(fn)
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> VerificationResult:
+            result = fn(*args, **kwargs)
+            if result.valid:
+                _log.info(
+                    "signing.verify.accepted",
+                    extra={
+                        "kind": kind,
+                        "signed": result.signed,
+                        "signer": result.signer_fingerprint,
+                    },
+                )
+            else:
+                _log.info(
+                    "signing.verify.refused",
+                    extra={"kind": kind, "refusal": str(result.refusal), "reason": result.reason},
+                )
+            return result
+
+        return wrapper
+
+    return decorate

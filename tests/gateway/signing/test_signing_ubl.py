@@ -347,3 +347,15 @@ def test_signing_an_already_signed_document_is_refused(
 def test_signing_something_that_is_not_xml_is_refused(identity: SigningIdentity) -> None:
     with pytest.raises(UnsignableDocument):
         sign_ubl(b'{"not": "xml"}', identity)
+
+
+def test_outcomes_are_logged_without_key_material(
+    signed_invoice: bytes, invoice_xml: bytes, trust: TrustStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="gateway.signing")
+    verify_ubl(signed_invoice, trust)
+    verify_ubl(invoice_xml, trust)
+    events = [(r.getMessage(), getattr(r, "refusal", None)) for r in caplog.records]
+    assert ("signing.verify.accepted", None) in events
+    assert ("signing.verify.refused", "missing-signature") in events
+    assert "PRIVATE KEY" not in caplog.text
