@@ -23,8 +23,6 @@ maximum lengths; amounts are rounded to øre (two decimals).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -80,25 +78,32 @@ class SaftExportReport:
     shortened: tuple[str, ...] = field(default=())  # values cut to the schema's length
 
 
+class _QNames(dict[str, str]):
+    def __missing__(self, name: str) -> str:
+        self[name] = qname = f"{{{NS_SAFT_130}}}{name}"
+        return qname
+
+
 class _Writer:
     def __init__(self, xf: Any) -> None:
         self.xf = xf
+        self.q = _QNames()
         self.shortened: list[str] = []
 
     def text(self, value: object, limit: int, what: str) -> str:
-        clean = _NOT_XML.sub("", str(value))
+        clean = str(value)
+        if _NOT_XML.search(clean):
+            clean = _NOT_XML.sub("", clean)
         if len(clean) > limit:
             self.shortened.append(f"{what}: {clean[:40]}")
             clean = clean[:limit]
         return clean
 
-    @contextmanager
-    def el(self, name: str) -> Iterator[None]:
-        with self.xf.element(f"{{{NS_SAFT_130}}}{name}"):
-            yield
+    def el(self, name: str) -> Any:
+        return self.xf.element(self.q[name])
 
     def leaf(self, name: str, value: object, limit: int = LONG) -> None:
-        with self.xf.element(f"{{{NS_SAFT_130}}}{name}"):
+        with self.xf.element(self.q[name]):
             self.xf.write(self.text(value, limit, name))
 
     def money(self, name: str, value: Decimal) -> None:

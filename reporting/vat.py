@@ -2,8 +2,10 @@
 
 Rules, in the order they apply:
 
-* Only transactions dated inside the period count; the period must lie inside
-  the ledger's own period, and the ledger must be kept in DKK.
+* Only transactions dated inside the period count. The period must overlap the
+  ledger's own period; when the ledger covers only part of it (a CSV export's
+  period runs from its first to its last posting), ``ledger_covers_period`` is
+  false so the caller can ask before filing. The ledger must be kept in DKK.
 * A line's rule is found by its ``tax_code`` in the table's ``[codes]``, else by
   the ledger's ``TaxCode.standard_code`` for that code in ``[standard_codes]``
   (then in ``[codes]``); lines on accounts listed in ``[accounts]`` feed their
@@ -28,7 +30,7 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from adapters.ledger import Ledger, Line
-from reporting.errors import ReportBuildError, UnmappedTaxCode
+from reporting.errors import InvalidPeriod, ReportBuildError, UnmappedTaxCode
 from reporting.periods import Period, parse_period
 from reporting.vat_table import (
     DUTY_FIELDS,
@@ -125,6 +127,7 @@ class VatReturn:
     unmapped: tuple[str, ...] = ()  # codes seen in the period that no rule covers
     rounding: str = ROUND_DOWN
     exact: tuple[tuple[str, Decimal], ...] = field(default=())  # field sums before rounding
+    ledger_covers_period: bool = True
 
     @property
     def amounts(self) -> dict[str, int]:
@@ -157,6 +160,7 @@ class VatReturn:
             "amounts": self.amounts,
             "exact": {name: str(value) for name, value in self.exact},
             "rounding": self.rounding,
+            "ledger_covers_period": self.ledger_covers_period,
             "unmapped": list(self.unmapped),
             "breakdown": [
                 {
@@ -229,9 +233,14 @@ def compute_vat_return(
         raise ReportBuildError(
             f"the Danish VAT return needs a ledger in DKK; this one is in {head.currency}"
         )
-    if span.start < head.period_start or span.end > head.period_end:
+    if span.kind == "year":
+        raise InvalidPeriod(
+            f"a VAT period is a month, a quarter or a half-year, not {span.label}",
+            period=span.label,
+        )
+    if span.end < head.period_start or span.start > head.period_end:
         raise ReportBuildError(
-            f"period {span.label} ({span.start}..{span.end}) is not inside the ledger's "
+            f"period {span.label} ({span.start}..{span.end}) lies outside the ledger's "
             f"period {head.period_start}..{head.period_end}",
             period=span.label,
         )
@@ -292,5 +301,6 @@ def compute_vat_return(
         unmapped=tuple(sorted(unmapped)),
         rounding=rounding,
         exact=tuple((f, exact[f]) for f in FIELDS),
+        ledger_covers_period=head.period_start <= span.start and span.end <= head.period_end,
         **{FIELD_ATTRIBUTES[f]: whole[f] for f in FIELDS},
     )

@@ -171,3 +171,26 @@ def test_ledger_read_from_sie_exports_a_valid_file(
     assert set(report.closing_mismatches) == {
         a for a, c in stated.items() if c is not None and c != computed[a]
     }
+
+
+def test_ledger_read_from_a_csv_journal_exports_a_valid_file(
+    artefacts_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "journal.csv"
+    path.write_text(
+        "Voucher,Journal,Date,Account,Description,Debit,Credit,VAT code,VAT amount,Tax base\n"
+        "1,SALG,2026-03-01,5600,Invoice 1,1250.00,,,,\n"
+        "1,SALG,2026-03-01,1010,Invoice 1,,1000.00,U25,250.00,1000.00\n"
+        "1,SALG,2026-03-01,7630,Invoice 1,,250.00,,,\n"
+        "2,KOEB,2026-03-05,1610,Purchase,400.00,,I25,100.00,400.00\n"
+        "2,KOEB,2026-03-05,7640,Purchase,100.00,,,,\n"
+        "2,KOEB,2026-03-05,7350,Purchase,,500.00,,,\n",
+        "utf-8",
+    )
+    company = {"company_id": "12345678", "company_name": "CSV ApS", "currency": "DKK"}
+    ledger = LedgerBuilder().extend(read(path, header_defaults=company)).build()
+    data, report = _export(ledger, artefacts_dir)
+    assert validate_saft_file(io.BytesIO(data), artefacts_dir=artefacts_dir) == []
+    assert (report.journals, report.transactions, report.tax_codes) == (2, 2, 2)  # type: ignore[attr-defined]
+    # accounts without a type or grouping get the documented fallback and are listed
+    assert len(report.grouping_fallbacks) == 6  # type: ignore[attr-defined]

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 from reporting_fixtures import build, header, ln, sample_records, tx
 
-from adapters.ledger import Ledger, TaxCode
-from reporting.errors import MappingError, ReportBuildError, UnmappedTaxCode
+from adapters.ingest import read
+from adapters.ledger import Ledger, LedgerBuilder, TaxCode
+from reporting.errors import InvalidPeriod, MappingError, ReportBuildError, UnmappedTaxCode
 from reporting.vat import compute_vat_return
 from reporting.vat_table import load_vat_table
 
@@ -152,6 +153,36 @@ def test_account_rules_feed_duties_without_tax_codes(tmp_path: Path) -> None:
 def test_period_outside_the_ledger_is_refused(sample_ledger: Ledger) -> None:
     with pytest.raises(ReportBuildError):
         compute_vat_return(sample_ledger, period="2027-Q1")
+    with pytest.raises(InvalidPeriod):
+        compute_vat_return(sample_ledger, period="2026")  # no annual VAT period
+
+
+def test_partly_covered_period_is_flagged() -> None:
+    recs = sample_records()
+    recs[0] = replace(header(), period_end=date(2026, 8, 20))
+    vat = compute_vat_return(build(recs), period="2026-Q3")
+    assert vat.ledger_covers_period is False
+    assert vat.to_json()["ledger_covers_period"] is False
+    assert compute_vat_return(build(recs), period="2026-07").ledger_covers_period
+
+
+def test_ledger_read_from_a_csv_journal(tmp_path: Path) -> None:
+    path = tmp_path / "journal.csv"
+    path.write_text(
+        "Voucher,Date,Account,Description,Debit,Credit,VAT code,VAT amount,Tax base\n"
+        "1,2026-03-01,5600,Invoice 1,1250.00,,,,\n"
+        "1,2026-03-01,1010,Invoice 1,,1000.00,U25,250.00,1000.00\n"
+        "1,2026-03-01,7630,Invoice 1,,250.00,,,\n"
+        "2,2026-03-05,1610,Purchase,400.00,,I25,100.00,400.00\n"
+        "2,2026-03-05,7640,Purchase,100.00,,,,\n"
+        "2,2026-03-05,7350,Purchase,,500.00,,,\n",
+        "utf-8",
+    )
+    company = {"company_id": "12345678", "company_name": "CSV ApS", "currency": "DKK"}
+    ledger = LedgerBuilder().extend(read(path, header_defaults=company)).build()
+    vat = compute_vat_return(ledger, period="2026-03")
+    assert (vat.salgs_moms, vat.koebs_moms, vat.afgift_tilsvar) == (250, 100, 150)
+    assert vat.ledger_covers_period is False  # the CSV's period ends at its last posting
 
 
 def test_foreign_currency_ledger_is_refused() -> None:
