@@ -16,6 +16,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -93,7 +94,7 @@ def _tree(n: int, out: Path, queue: mp.Queue) -> None:
     queue.put((time.process_time() - start, _peak_kib() - base))
 
 
-def _run(target: object, n: int, out: Path) -> tuple[float, int]:
+def _run(target: Callable[..., None], n: int, out: Path) -> tuple[float, int]:
     queue: mp.Queue = mp.Queue()
     proc = mp.Process(target=target, args=(n, out, queue))
     proc.start()
