@@ -146,8 +146,8 @@ def test_account_rules_feed_duties_without_tax_codes(tmp_path: Path) -> None:
     table = load_vat_table(user)
     ledger = build(recs)
     vat = compute_vat_return(ledger, period="2026-Q3", table=table)
-    # the account rule adds the electricity account's net movement (600 - 80.90) to the duty
-    assert vat.el_afgift == int(D("80.90") + D("600") - D("80.90"))
+    # the ELAFG line (80.90) plus the electricity account's net movement (600 - 80.90)
+    assert vat.el_afgift == int(D("80.90") + (D("600") - D("80.90")))
 
 
 def test_period_outside_the_ledger_is_refused(sample_ledger: Ledger) -> None:
