@@ -7,7 +7,7 @@ signature verified against the trust store (the signing certificate names the
 software provider), checked against the service's XSD, answered once per
 ``TransaktionIdentifikator`` (a resend gets the first answer again), and then
 handled with the agency's error codes 4801-4817 and advice codes 5001-5004.
-The company's approval on the portal is ``POST /_portal/approve``.
+The company's side (skat.dk) is the small portal in :mod:`gateway.sandbox.skat_portal`.
 """
 
 from __future__ import annotations
@@ -30,10 +30,9 @@ from lxml import etree
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.errors import GatewayError
 from gateway.sandbox import skat_messages as msg
 from gateway.sandbox.skat_calendar import period_problem, periods_between
 from gateway.sandbox.skat_contract import (
@@ -46,6 +45,7 @@ from gateway.sandbox.skat_contract import (
     schema_errors,
     service_for_element,
 )
+from gateway.sandbox.skat_portal import portal_routes
 from gateway.sandbox.skat_state import APPROVED, PENDING, REJECTED, Draft, SkatState
 from gateway.signing.wssecurity import (
     SKAT_RSU_VERIFY,
@@ -130,9 +130,7 @@ class SkatSandbox:
         self._serial = threading.Lock()
         self.app = Starlette(
             routes=[
-                Route("/_portal/approve", self._portal_approve, methods=["POST"]),
-                Route("/_portal/reject", self._portal_reject, methods=["POST"]),
-                Route("/_portal/drafts/{transaction_id}", self._portal_draft, methods=["GET"]),
+                *portal_routes(self),
                 Route("/{port}", self._soap, methods=["POST"]),
             ]
         )
@@ -156,30 +154,6 @@ class SkatSandbox:
     def reject(self, transaction_id: str) -> Draft:
         """The company rejects the draft on the portal."""
         return self.state.decide(transaction_id, approve=False, now=self.clock())
-
-    async def _portal_decide(self, request: Request, *, approve: bool) -> Response:
-        try:
-            payload = await request.json()
-            transaction_id = str(payload["transaction_id"])
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse({"detail": 'send {"transaction_id": ...}'}, status_code=400)
-        try:
-            draft = self.approve(transaction_id) if approve else self.reject(transaction_id)
-        except GatewayError as exc:
-            return JSONResponse(exc.to_problem(), status_code=exc.status)
-        return JSONResponse(_draft_json(draft))
-
-    async def _portal_approve(self, request: Request) -> Response:
-        return await self._portal_decide(request, approve=True)
-
-    async def _portal_reject(self, request: Request) -> Response:
-        return await self._portal_decide(request, approve=False)
-
-    async def _portal_draft(self, request: Request) -> Response:
-        draft = self.state.find_draft(request.path_params["transaction_id"])
-        if draft is None:
-            return JSONResponse({"detail": "no such draft"}, status_code=404)
-        return JSONResponse(_draft_json(draft))
 
     # -------------------------------------------------------------------- SOAP
 
@@ -447,15 +421,3 @@ def _ocr_number(se: str, start: date, correction: bool) -> str:
         value = int(char) * (2 if index % 2 == 0 else 1)
         total += value - 9 if value > 9 else value
     return digits + str((10 - total % 10) % 10)
-
-
-def _draft_json(draft: Draft) -> dict[str, Any]:
-    return {
-        "transaction_id": draft.transaction_id,
-        "se": draft.se,
-        "period_start": draft.period_start.isoformat(),
-        "period_end": draft.period_end.isoformat(),
-        "status": draft.status,
-        "kind": draft.kind,
-        "fields": draft.fields,
-    }

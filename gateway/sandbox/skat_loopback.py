@@ -1,9 +1,11 @@
-"""Serve a sandbox app on loopback with mutual TLS, for development and tests.
+"""Development setup of the tax agency sandbox: keys, and serving on loopback with mutual TLS.
 
-:func:`make_loopback_tls` writes a throw-away CA, a server certificate for
-127.0.0.1/localhost and a client certificate; :func:`serve` runs an ASGI app
-with uvicorn in a background thread on a free loopback port, demanding a
-client certificate from that CA, and yields the base URL.
+:func:`sandbox_from_keys` builds the sandbox from the development keys of
+``gateway keys init``; :func:`make_loopback_tls` writes a throw-away CA with a
+server certificate for 127.0.0.1/localhost and a client certificate;
+:func:`serve` runs an ASGI app with uvicorn in a background thread on a free
+loopback port, demanding a client certificate from that CA, and yields the
+base URL.
 """
 
 from __future__ import annotations
@@ -19,11 +21,43 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from gateway.signing.devca import CertificateKind, IssuedCertificate, issue_certificate
+from gateway.sandbox.skat import SkatSandbox
+from gateway.sandbox.skat_state import SkatState
+from gateway.signing.devca import CertificateKind, IssuedCertificate, KeyPaths, issue_certificate
+from gateway.signing.keys import load_trust_store
 
-__all__ = ["LoopbackTls", "make_loopback_tls", "serve"]
+__all__ = ["LoopbackTls", "make_loopback_tls", "sandbox_from_keys", "serve"]
+
+
+def sandbox_from_keys(
+    *, artefacts_dir: Path, keys: KeyPaths, state_path: Path | None = None
+) -> SkatSandbox:
+    """The sandbox agency for the development keys: it trusts their CA and signs its answers.
+
+    The agency's own signing certificate is made afresh by the development CA
+    at each start, so anyone trusting ``keys.trust_store`` can verify answers.
+    State lives in ``state_path`` (SQLite) when given, else in memory.
+    """
+    ca_key = serialization.load_pem_private_key(keys.ca_key.read_bytes(), None)
+    if not isinstance(ca_key, rsa.RSAPrivateKey):
+        raise TypeError("the development CA key is expected to be RSA")
+    ca = IssuedCertificate(ca_key, x509.load_pem_x509_certificate(keys.ca_cert.read_bytes()))
+    agency = issue_certificate(
+        CertificateKind.SIGNING, "Skattestyrelsen sandbox", org_name="Sandbox agency", issuer=ca
+    )
+    if not isinstance(agency.private_key, rsa.RSAPrivateKey):
+        raise TypeError("the agency signs with RSA, as the policy asks")
+    return SkatSandbox(
+        artefacts_dir=artefacts_dir,
+        trust=load_trust_store(keys.trust_store),
+        state=SkatState(state_path),
+        server_key=agency.private_key,
+        server_certificate=agency.certificate,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,10 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 
-from gateway.sandbox.skat import SkatSandbox
+from gateway.sandbox.skat import SkatSandbox, provider_of
 from gateway.sandbox.skat_contract import schema_errors
-from gateway.sandbox.skat_loopback import LoopbackTls, make_loopback_tls, serve
-from gateway.signing import TrustStore, load_trust_store
+from gateway.sandbox.skat_loopback import LoopbackTls, make_loopback_tls, sandbox_from_keys, serve
+from gateway.signing import TrustStore, init_keys, load_signing_identity, load_trust_store
 from gateway.signing.devca import CertificateKind, IssuedCertificate, issue_certificate
 from gateway.signing.wssecurity import verify_envelope
 from reporting.periods import parse_period
@@ -391,3 +391,42 @@ def test_contract_is_read_from_the_installed_artefacts_only(
         fetch_calendar(client=skat, se="12345678", start=date(2026, 1, 1), end=date(2026, 3, 31))
     assert refused.value.detail.startswith("refusing to fetch ")
     assert location.removeprefix("file://") in refused.value.detail
+
+
+def test_development_keys_work_end_to_end(
+    tmp_path: Path, artefacts_dir: Path, tls: LoopbackTls
+) -> None:
+    """`gateway keys init` keys: the sandbox trusts the gateway's signer, the client trusts the agency."""
+    keys = init_keys(tmp_path / "keys")
+    identity = load_signing_identity(keys.signing_p12)
+    state = tmp_path / "skat.sqlite"
+    se = random_cvr()
+    with serve(
+        sandbox_from_keys(artefacts_dir=artefacts_dir, keys=keys, state_path=state).app, tls=tls
+    ) as url:
+        session = requests.Session()
+        session.trust_env = False
+        delegated = session.post(
+            f"{url}/_portal/delegate",
+            json={"se": se, "certificate_pem": identity.certificate_pem().decode()},
+            cert=(str(tls.client_cert), str(tls.client_key)),
+            verify=str(tls.ca_cert),
+            timeout=10,
+        )
+        assert delegated.status_code == 200
+        connection = SkatConnection(
+            artefacts_dir=artefacts_dir,
+            base_url=url,
+            signing_key=identity.private_key,  # type: ignore[arg-type]
+            signing_certificate=identity.certificate,
+            tls_client=(tls.client_cert, tls.client_key),
+            tls_verify=tls.ca_cert,
+            agency_trust=load_trust_store(keys.trust_store),
+        )
+        with SkatClient(connection) as skat:
+            calendar = fetch_calendar(
+                client=skat, se=se, start=date(2026, 1, 1), end=date(2026, 6, 30)
+            )
+    assert [e.deadline for e in calendar.entries] == [date(2026, 6, 1), date(2026, 9, 1)]
+    restarted = sandbox_from_keys(artefacts_dir=artefacts_dir, keys=keys, state_path=state)
+    assert restarted.state.is_delegated(se, provider_of(identity.certificate))

@@ -448,7 +448,10 @@ def test_missing_delegation_is_4801_and_revocation_takes_effect(
     sandbox.grant(se, pki.provider.certificate)
     assert ask(pki.provider) == []
     assert ask(pki.other_provider) == [4801]  # a delegation names one software provider
-    sandbox.revoke(se, "CVR:11223344")
+    revoked = http.post(
+        f"{server[0]}/_portal/revoke", json={"se": se, "provider": "CVR:11223344"}, timeout=10
+    )
+    assert revoked.status_code == 200
     assert ask(pki.provider) == [4801]
 
 
