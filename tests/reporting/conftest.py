@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from reporting_fixtures import build, sample_records
 
 from adapters.ledger import Ledger
+from tests.reporting.reporting_fixtures import build, sample_records
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reporting_fixtures import header, ln, tx
 
 from adapters.ledger import Account, AccountType, LedgerBuilder, Record
 from reporting.vat import compute_vat_return
 from reporting.xbrl.figures import compute_figures
 from reporting.xbrl.mapping import load_xbrl_mapping
+from tests.reporting.reporting_fixtures import header, ln, tx
 
 MAPPING = load_xbrl_mapping()
 CODES = ["U25", "I25", "EUV", "EUY", "EUSV", "EKS", "ELAFG"]

@@ -4,7 +4,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from reporting_fixtures import build, header, ln, tx
 
 from adapters.ingest import read
 from adapters.ledger import Account, AccountType, Journal, Ledger, LedgerBuilder
@@ -12,6 +11,7 @@ from reporting.saft_check import validate_saft_file
 from reporting.saft_export import NS_SAFT_130, SaftOptions, export_saft
 from reporting.vat import compute_vat_return
 from schemas import xmlsafe
+from tests.reporting.reporting_fixtures import build, header, ln, tx
 
 NS = {"s": NS_SAFT_130}
 OPTIONS = SaftOptions(created=date(2027, 1, 15), contact_first_name="Ada", telephone="12345678")

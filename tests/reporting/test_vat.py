@@ -5,13 +5,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
-from reporting_fixtures import build, header, ln, sample_records, tx
 
 from adapters.ingest import read
 from adapters.ledger import Ledger, LedgerBuilder, TaxCode
 from reporting.errors import InvalidPeriod, MappingError, ReportBuildError, UnmappedTaxCode
 from reporting.vat import compute_vat_return
 from reporting.vat_table import load_vat_table
+from tests.reporting.reporting_fixtures import build, header, ln, sample_records, tx
 
 D = Decimal
 

@@ -4,9 +4,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from reporting_fixtures import build, sample_records
 
 from reporting.xbrl import CompanyInfo, XbrlReport, build_annual_report, validate_annual_report
+from tests.reporting.reporting_fixtures import build, sample_records
 
 pytestmark = pytest.mark.slow
 

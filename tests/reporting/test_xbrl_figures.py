@@ -4,12 +4,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from reporting_fixtures import build, header, ln, sample_records, tx
 
 from adapters.ledger import Account, AccountType, Ledger
 from reporting.errors import MappingError, ReportBuildError
 from reporting.xbrl.figures import compute_figures
 from reporting.xbrl.mapping import DEFAULT_MAPPING, load_xbrl_mapping
+from tests.reporting.reporting_fixtures import build, header, ln, sample_records, tx
 
 D = Decimal
 MAPPING = load_xbrl_mapping()

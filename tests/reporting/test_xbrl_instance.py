@@ -4,7 +4,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from reporting_fixtures import build, sample_records
 
 from adapters.ingest import read
 from adapters.ledger import Ledger, LedgerBuilder
@@ -13,6 +12,7 @@ from reporting.saft_export import export_saft
 from reporting.xbrl import CompanyInfo, build_annual_report, load_xbrl_mapping, precheck
 from reporting.xbrl.instance import CONTEXT_DURATION, CONTEXT_INSTANT, CONTEXT_PREVIOUS_INSTANT
 from schemas import xmlsafe
+from tests.reporting.reporting_fixtures import build, header, sample_records
 
 MAPPING = load_xbrl_mapping()
 NS = {**MAPPING.namespaces, "xbrli": "http://www.xbrl.org/2003/instance"}
@@ -141,8 +141,6 @@ def test_report_from_a_saft_round_trip_has_the_same_result(
 
 
 def test_foreign_currency_ledger_is_refused() -> None:
-    from reporting_fixtures import header
-
     recs = sample_records()
     recs[0] = header(currency="SEK")
     with pytest.raises(ReportBuildError):
