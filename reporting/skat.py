@@ -28,7 +28,7 @@ import requests
 import zeep
 import zeep.exceptions
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree
 
 from gateway.sandbox.skat_contract import SERVICES, ServiceContract, schema_errors
@@ -86,7 +86,7 @@ class SkatConnection:
 
     artefacts_dir: Path
     base_url: str
-    signing_key: rsa.RSAPrivateKey = field(repr=False)
+    signing_key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey = field(repr=False)
     signing_certificate: x509.Certificate
     tls_client: tuple[Path, Path] | None = None
     tls_verify: Path | bool = True
@@ -118,6 +118,8 @@ class SkatClient:
     def __init__(
         self, connection: SkatConnection, *, clock: Callable[[], datetime] | None = None
     ) -> None:
+        if not isinstance(connection.signing_key, rsa.RSAPrivateKey):
+            raise SkatContractError("the agency's WS-Security policy needs an RSA signing key")
         self.connection = connection
         self._clock = clock or (lambda: datetime.now(UTC))
         self._session = requests.Session()

@@ -417,7 +417,7 @@ def test_development_keys_work_end_to_end(
         connection = SkatConnection(
             artefacts_dir=artefacts_dir,
             base_url=url,
-            signing_key=identity.private_key,  # type: ignore[arg-type]
+            signing_key=identity.private_key,
             signing_certificate=identity.certificate,
             tls_client=(tls.client_cert, tls.client_key),
             tls_verify=tls.ca_cert,
