@@ -1,3 +1,4 @@
+import csv
 import json
 from dataclasses import replace
 from datetime import date
@@ -190,3 +191,11 @@ def test_foreign_currency_ledger_is_refused() -> None:
     recs[0] = replace(header(), currency="EUR")
     with pytest.raises(ReportBuildError):
         compute_vat_return(build(recs), period="2026-Q3")
+
+
+def test_every_saft_standard_tax_code_has_a_rule(artefacts_dir: Path) -> None:
+    path = artefacts_dir / "saf-t-no" / "codelists" / "Standard_Tax_Codes.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        codes = {row["Code"].strip() for row in csv.DictReader(handle, delimiter=";")}
+    assert codes, "the code list is empty"
+    assert codes <= set(load_vat_table().standard_codes)
