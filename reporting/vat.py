@@ -13,9 +13,9 @@ Rules, in the order they apply:
   SAF-T; VAT-account lines without a code are not read.
 * Each field is summed exactly, then brought to whole DKK, as the agency takes
   whole kroner only (``xs:integer`` in its schema; skat.dk: "beløb i hele
-  kroner"). The agency names no rounding method; we drop the øre (truncate
-  toward zero) by default, the common practice of Danish accounting systems,
-  and the mode can be chosen.
+  kroner"). The agency names no rounding method; by default we drop the øre
+  (truncate toward zero), so no field ever exceeds what the books show; pass
+  ``rounding=ROUND_HALF_UP`` for commercial rounding.
 * ``AfgiftTilsvar`` is computed from the whole-krone fields, as the agency's
   form does: output VAT plus VAT on purchases abroad, minus deductible VAT and
   reclaimed duties. Positive means the company pays.
