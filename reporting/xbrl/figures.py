@@ -120,11 +120,21 @@ def _balanced(
 
 
 def compute_figures(
-    ledger: Ledger, mapping: XbrlMapping, *, decimals: int = 0, comparatives: bool = True
+    ledger: Ledger,
+    mapping: XbrlMapping,
+    *,
+    decimals: int = 0,
+    comparatives: bool = True,
+    trial_balance: Mapping[str, Decimal] | None = None,
 ) -> AnnualFigures:
-    """Both statements (and the opening balance sheet) from the ledger's trial balance."""
+    """Both statements (and the opening balance sheet) from the ledger's trial balance.
+
+    ``trial_balance`` (closing balance per account, debit positive) replaces the
+    one computed from the ledger's transactions, so a caller holding balances
+    (a database aggregate) passes a ledger with header and accounts only.
+    """
     unit = Decimal(1).scaleb(-decimals)
-    closing = ledger.trial_balance()
+    closing = dict(trial_balance) if trial_balance is not None else ledger.trial_balance()
     targets: dict[str, str] = {}
     unmapped_zero: list[str] = []
     unmapped: list[str] = []

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from lxml import etree
 
@@ -163,12 +165,14 @@ def build_annual_report(
     mapping: XbrlMapping | None = None,
     decimals: int = 0,
     comparatives: bool = True,
+    trial_balance: Mapping[str, Decimal] | None = None,
 ) -> bytes:
     """The annual report of the ledger's financial year as an XBRL instance.
 
     ``year`` (a calendar financial year) is checked against the ledger's period;
     without it the ledger's own period is the financial year. Comparatives are
-    the opening balance sheet, when the ledger has opening balances.
+    the opening balance sheet, when the ledger has opening balances. A
+    ``trial_balance`` given replaces the one computed from the transactions.
     """
     if not _CVR.match(company.cvr):
         raise ReportBuildError(f"CVR number must be 8 digits, got {company.cvr!r}")
@@ -180,7 +184,13 @@ def build_annual_report(
             f"the ledger covers {start}..{end}, not the financial year {year}", year=year
         )
     chosen = mapping or load_xbrl_mapping()
-    figures = compute_figures(ledger, chosen, decimals=decimals, comparatives=comparatives)
+    figures = compute_figures(
+        ledger,
+        chosen,
+        decimals=decimals,
+        comparatives=comparatives,
+        trial_balance=trial_balance,
+    )
     return instance_from_figures(
         figures, company=company, start=start, end=end, mapping=chosen, decimals=decimals
     )

@@ -147,3 +147,12 @@ def test_broken_mapping_files_are_refused(tmp_path: Path, old: str, new: str) ->
     path.write_text(text.replace(old, new, 1), "utf-8")
     with pytest.raises(MappingError):
         load_xbrl_mapping(path)
+
+
+def test_a_trial_balance_can_stand_in_for_the_transactions(sample_ledger: Ledger) -> None:
+    balances = sample_ledger.trial_balance()
+    bare = Ledger(header=sample_ledger.header, accounts=dict(sample_ledger.accounts))
+    from_balances = compute_figures(bare, MAPPING, trial_balance=balances)
+    from_entries = compute_figures(sample_ledger, MAPPING)
+    assert from_balances.income.values == from_entries.income.values
+    assert from_balances.balance.values == from_entries.balance.values
