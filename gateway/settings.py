@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["PipelineSettings", "Settings", "XmlSettings", "get_settings"]
+__all__ = ["PipelineSettings", "Settings", "SigningSettings", "XmlSettings", "get_settings"]
 
 
 class XmlSettings(BaseModel):
@@ -24,6 +24,18 @@ class PipelineSettings(BaseModel):
     lease_seconds: float = 60.0
     sweep_interval_seconds: float = 5.0
     http_timeout_seconds: float = 30.0
+
+
+class SigningSettings(BaseModel):
+    """Where the gateway's signing identity and trust store come from.
+
+    Defaults are the development keys that ``gateway keys init`` writes into the
+    keys folder; a deployment names a PKCS#12 or PEM file and its password.
+    """
+
+    key_file: Path | None = None
+    key_password: SecretStr | None = None
+    trust_file: Path | None = None
 
 
 class Settings(BaseSettings):
@@ -51,6 +63,7 @@ class Settings(BaseSettings):
     task_always_eager: bool = False
     xml: XmlSettings = Field(default_factory=XmlSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    signing: SigningSettings = Field(default_factory=SigningSettings)
 
     @property
     def data_path(self) -> Path:
@@ -75,6 +88,14 @@ class Settings(BaseSettings):
     @property
     def effective_keys_dir(self) -> Path:
         return (self.keys_dir or self.data_path / "keys").resolve()
+
+    @property
+    def signing_key_file(self) -> Path:
+        return (self.signing.key_file or self.effective_keys_dir / "signing.p12").resolve()
+
+    @property
+    def trust_file(self) -> Path:
+        return (self.signing.trust_file or self.effective_keys_dir / "trust.pem").resolve()
 
     @property
     def effective_blob_dir(self) -> Path:

@@ -31,6 +31,11 @@ def prepare(*, artefacts: bool = True) -> None:
         from gateway.cli.artefacts_setup import ensure_artefacts
 
         ensure_artefacts(s)
+    from gateway.signing import init_keys
+
+    if not s.signing_key_file.exists() and s.signing.key_file is None:
+        init_keys(s.effective_keys_dir, org_name="Gateway development")
+        typer.echo(f"created development keys in {s.effective_keys_dir}")
     from gateway.db.migrate import upgrade
 
     upgrade(s.effective_database_url)

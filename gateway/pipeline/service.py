@@ -178,6 +178,9 @@ def advance(
             return status
         try:
             status, due_now = _step(c, submission_id, worker)
+        except Exception as exc:  # a step that crashes must not strand the submission
+            _log.exception("pipeline.step.crashed", extra={"submission": submission_id})
+            return _step_crashed(c, submission_id, worker, exc)
         finally:
             metrics.TASK_LATENCY.labels(task=ADVANCE_TASK).observe(time.perf_counter() - started)
         if not due_now:
@@ -185,6 +188,16 @@ def advance(
     with c.db.transaction() as s:
         enqueue(s, ADVANCE_TASK, submission_id)
     return status
+
+
+def _step_crashed(c: Container, submission_id: str, worker: str, exc: Exception) -> str:
+    with c.db.transaction() as s:
+        sub = s.get(Submission, submission_id)
+        assert sub is not None
+        sub.attempts += 1
+        reason = f"{sub.status} step failed: {type(exc).__name__}: {exc}"
+        _retry_or_die(c, s, sub, f"pipeline:{worker}", reason, sub.attempts)
+        return sub.status
 
 
 def _release(sub: Submission, *, due: datetime | None) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from gateway.settings import Settings
+from gateway.signing import SigningIdentity, load_signing_identity, sign_detached, sign_ubl
 from schemas import xmlsafe
 
 __all__ = [
@@ -78,5 +79,31 @@ def default_validator(settings: Settings) -> Validator:
     return _WellFormedValidator(settings)
 
 
+_UBL_NS = "urn:oasis:names:specification:ubl:schema:xsd:"
+
+
+class _XadesSigner:
+    """XAdES with the gateway's identity: enveloped in UBL documents, detached otherwise."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def _identity(self) -> SigningIdentity:
+        s = self._settings
+        password = s.signing.key_password.get_secret_value() if s.signing.key_password else None
+        # Loaded once per process (cached by path and modification time).
+        return load_signing_identity(s.signing_key_file, password)
+
+    def __call__(self, payload: bytes, *, content_type: str) -> SignatureArtefact | None:
+        identity = self._identity()
+        if is_xml(content_type):
+            root = xmlsafe.parse(payload, limits=xml_limits(self._settings)).getroot()
+            if isinstance(root.tag, str) and root.tag.startswith("{" + _UBL_NS):
+                return SignatureArtefact("enveloped", sign_ubl(payload, identity))
+        return SignatureArtefact(
+            "detached", sign_detached(payload, identity, uri="payload", mime_type=content_type)
+        )
+
+
 def default_signer(settings: Settings) -> Signer:
-    return lambda payload, *, content_type: None
+    return _XadesSigner(settings)

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from gateway.sandbox.authority import authority_router
 from gateway.sandbox.store import SandboxStore
 from gateway.settings import Settings, get_settings
+from gateway.signing import load_trust_store
 
 __all__ = ["create_sandbox_app"]
 
@@ -19,7 +20,10 @@ def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
         description="Simulators of the authorities, built from their published contracts.",
     )
     app.state.store = store
-    app.include_router(authority_router(store), prefix="/authority", tags=["sandbox authority"])
+    trust = load_trust_store(s.trust_file) if s.trust_file.is_file() else None
+    app.include_router(
+        authority_router(store, trust), prefix="/authority", tags=["sandbox authority"]
+    )
 
     @app.get("/", tags=["sandbox"])
     def index() -> dict[str, object]:

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from gateway.sandbox.store import SandboxStore
+from gateway.signing import TrustStore, verify_detached, verify_ubl
 
 __all__ = ["authority_router"]
 
@@ -44,7 +45,27 @@ def _problem(status: int, detail: str, **extra: Any) -> JSONResponse:
     )
 
 
-def authority_router(store: SandboxStore) -> APIRouter:
+_UBL_NS = "{urn:oasis:names:specification:ubl:schema:xsd:"
+
+
+def _check_signature(
+    trust: TrustStore, payload: bytes, signature: bytes | None, content_type: str
+) -> tuple[str | None, str | None]:
+    """(signer, None) when the signature holds, (None, reason) when it does not."""
+    if signature is None:
+        if b"UBLDocumentSignatures" in payload and content_type.endswith("xml"):
+            result = verify_ubl(payload, trust)
+        else:
+            return None, "the document is not signed"
+    else:
+        result = verify_detached(payload, signature, trust, uri="payload")
+    if not result.valid:
+        return None, f"signature refused: {result.reason}"
+    return result.signer_subject, None
+
+
+def authority_router(store: SandboxStore, trust: TrustStore | None = None) -> APIRouter:
+    """The authority checks our signature when it has a trust store (as a real one would)."""
     router = APIRouter()
 
     @router.post("/messages")
@@ -62,6 +83,18 @@ def authority_router(store: SandboxStore) -> APIRouter:
             return _problem(400, "payload is not base64")
         if not payload:
             return _problem(422, "empty document", findings=[])
+        signer = None
+        if trust is not None:
+            signature = base64.b64decode(envelope.signature) if envelope.signature else None
+            signer, refusal = _check_signature(trust, payload, signature, envelope.content_type)
+            if refusal:
+                finding = {
+                    "rule": "SIGNATURE",
+                    "severity": "fatal",
+                    "location": "/",
+                    "message": refusal,
+                }
+                return _problem(422, refusal, findings=[finding])
         digest = hashlib.sha256(payload).hexdigest()
         now = datetime.now(UTC).isoformat()
         with store.tx() as db:
@@ -97,7 +130,7 @@ def authority_router(store: SandboxStore) -> APIRouter:
                     receipt_id,
                     now,
                     "accepted",
-                    None,
+                    f"signed by {signer}" if signer else "signature not checked",
                 ),
             )
             db.execute(
@@ -127,6 +160,7 @@ def authority_router(store: SandboxStore) -> APIRouter:
                 "sha256": row["sha256"],
                 "received_at": row["received_at"],
                 "status": row["status"],
+                "signature": row["detail"],
             }
         )
 

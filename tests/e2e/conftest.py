@@ -131,6 +131,11 @@ def stack(
         env["GW_BROKER_URL"] = str(BROKERS[kind])
     logs = data / "logs"
     logs.mkdir()
+    import subprocess
+
+    subprocess.run(
+        gateway_cmd("keys", "init"), env=env, check=True, capture_output=True, timeout=120
+    )
     api = api_process(env, logs / "api.log", port).start()
     wait_for_port(port, timeout=60)
     s = Stack(f"http://127.0.0.1:{port}", env, logs, api)

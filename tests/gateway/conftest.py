@@ -13,6 +13,7 @@ from gateway.app import create_app
 from gateway.bootstrap import Container, bootstrap
 from gateway.sandbox.app import create_sandbox_app
 from gateway.settings import PipelineSettings, Settings, XmlSettings
+from gateway.signing import init_keys
 from gateway.tenancy.service import create_key, create_organisation
 from tests.support.cvr import random_cvr
 from tests.support.live import serve_in_thread
@@ -34,9 +35,17 @@ def kernel_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sandbox_url(kernel_data_dir: Path) -> Iterator[str]:
-    """The sandbox authorities served for real on a loopback port."""
-    app = create_sandbox_app(Settings(data_dir=kernel_data_dir / "sandbox"))
+def keys_dir(kernel_data_dir: Path) -> Path:
+    """Development keys (CA, signing certificate, TLS) made for this run."""
+    directory = kernel_data_dir / "keys"
+    init_keys(directory, org_name="Gateway tests")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def sandbox_url(kernel_data_dir: Path, keys_dir: Path) -> Iterator[str]:
+    """The sandbox authorities served for real on a loopback port; they trust our test CA."""
+    app = create_sandbox_app(Settings(data_dir=kernel_data_dir / "sandbox", keys_dir=keys_dir))
     with serve_in_thread(app) as url:
         yield url
 

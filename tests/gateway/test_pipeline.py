@@ -135,3 +135,77 @@ def test_sweeper_finds_due_work(client: TestClient, container: Container, make_o
 
         jobs.install_dispatcher(dispatch)
     assert ("pipeline.advance", (sid,)) in sent
+
+
+UBL_INVOICE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+         xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <cbc:ID>INV-1</cbc:ID>
+  <cbc:IssueDate>2026-11-01</cbc:IssueDate>
+</Invoice>"""
+
+
+def test_ubl_is_signed_enveloped_and_the_authority_checks_it(
+    client: TestClient, container: Container, make_org, sandbox_url: str
+) -> None:
+    org = make_org("reporter")
+    sid = _submit(client, org, UBL_INVOICE)
+    assert _drive(container, sid) == "acknowledged"
+    with container.db.transaction() as s:
+        sub = s.get(Submission, sid)
+        assert sub is not None and sub.signature_mode == "enveloped" and sub.signature_hash
+        signed = container.blobs.get(sub.signature_hash)
+    assert b"UBLDocumentSignatures" in signed and b"SignedProperties" in signed
+    receipt = client.get(f"/v1/submissions/{sid}/receipt", headers=org.headers("reporter")).json()
+    assert receipt["receipt"]["signature"].startswith("signed by")
+
+
+def test_other_payloads_get_a_detached_signature(
+    client: TestClient, container: Container, make_org
+) -> None:
+    org = make_org("reporter")
+    resp = client.post(
+        "/v1/submissions?kind=test_doc&recipient=sandbox-authority",
+        content=b'{"figures": [1, 2, 3]}',
+        headers={**org.headers("reporter"), "Content-Type": "application/octet-stream"},
+    )
+    sid = resp.json()["id"]
+    assert _drive(container, sid) == "acknowledged"
+    with container.db.transaction() as s:
+        sub = s.get(Submission, sid)
+        assert sub is not None and sub.signature_mode == "detached"
+
+
+def test_a_signature_from_an_untrusted_key_is_rejected_by_the_authority(
+    client: TestClient, container: Container, make_org, tmp_path, settings
+) -> None:
+    from dataclasses import replace
+
+    from gateway.pipeline.steps import default_signer
+    from gateway.signing import init_keys
+
+    init_keys(tmp_path / "rogue", org_name="Rogue CA")
+    rogue = settings.model_copy(update={"keys_dir": tmp_path / "rogue"})
+    rogue_container = replace(container, signer=default_signer(rogue))
+    org = make_org("reporter")
+    sid = _submit(client, org, UBL_INVOICE.replace(b"INV-1", b"INV-ROGUE"))
+    assert _drive(rogue_container, sid) == "rejected"
+    sub = client.get(f"/v1/submissions/{sid}", headers=org.headers("reporter")).json()
+    assert "signature refused" in sub["last_error"]
+    assert sub["findings"][0]["rule"] == "SIGNATURE"
+
+
+def test_a_step_that_crashes_is_retried_then_dead(
+    client: TestClient, container: Container, make_org, tmp_path, settings
+) -> None:
+    from dataclasses import replace
+
+    from gateway.pipeline.steps import default_signer
+
+    no_keys = settings.model_copy(update={"keys_dir": tmp_path / "missing"})
+    broken = replace(container, signer=default_signer(no_keys))
+    org = make_org("reporter")
+    sid = _submit(client, org, b"<Doc><Id>nokeys</Id></Doc>")
+    assert _drive(broken, sid) == "dead"
+    sub = client.get(f"/v1/submissions/{sid}", headers=org.headers("reporter")).json()
+    assert sub["last_error"].startswith("validated step failed")
