@@ -67,9 +67,22 @@ class XmlLimits:
 DEFAULT_LIMITS = XmlLimits()
 
 
+class _DenyExternal(etree.Resolver):
+    """Answers every external DTD or entity load with nothing, so no file is ever read.
+
+    Without it, lxml 6 with ``collect_ids=False`` reads a DOCTYPE's external subset
+    and external parameter entities from local files despite ``load_dtd=False``
+    (a parameter entity pointing at /dev/zero never returns). The document is
+    refused afterwards for having a DTD at all.
+    """
+
+    def resolve(self, system_url: str, public_id: str, context: object) -> Any:
+        return self.resolve_string("", context)
+
+
 def _parser() -> etree.XMLParser:
     # A fresh parser per call: lxml parsers are not safe to share across threads.
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         load_dtd=False,
         dtd_validation=False,
@@ -78,6 +91,8 @@ def _parser() -> etree.XMLParser:
         remove_comments=False,
         collect_ids=False,
     )
+    parser.resolvers.add(_DenyExternal())
+    return parser
 
 
 def _refuse_dtd(tree: etree._ElementTree) -> None:
@@ -108,16 +123,19 @@ def _translate(exc: etree.XMLSyntaxError) -> XmlError:
     return err
 
 
-def parse(data: bytes, *, limits: XmlLimits = DEFAULT_LIMITS) -> etree._ElementTree:
+def parse(
+    data: bytes | bytearray | memoryview, *, limits: XmlLimits = DEFAULT_LIMITS
+) -> etree._ElementTree:
     """Parse a whole document held in memory, refusing anything hostile."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError("parse() takes bytes; decode nothing before parsing")
-    if len(data) > limits.max_bytes:
-        raise HostileXmlError(f"document is {len(data)} bytes; the limit is {limits.max_bytes}")
-    if not data.strip():
+    raw = bytes(data)  # a memoryview has neither strip() nor a byte length of its own
+    if len(raw) > limits.max_bytes:
+        raise HostileXmlError(f"document is {len(raw)} bytes; the limit is {limits.max_bytes}")
+    if not raw.strip():
         raise MalformedXmlError("document is empty")
     try:
-        root = etree.fromstring(bytes(data), parser=_parser())
+        root = etree.fromstring(raw, parser=_parser())
     except etree.XMLSyntaxError as exc:
         raise _translate(exc) from exc
     tree = root.getroottree()
@@ -159,6 +177,7 @@ def iterparse(
             huge_tree=False,
             remove_comments=True,
         )
+        context.resolvers.add(_DenyExternal())
         depth = 0
         checked = False
         tags = {tag} if isinstance(tag, str) else (set(tag) if tag is not None else None)

@@ -10,10 +10,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from vefa_cases import UnitCase, cases_or_empty, installed_artefacts
 
 from schemas import plans
 from schemas.validation import Validator
+from tests.schemas.vefa_cases import UnitCase, cases_or_empty, installed_artefacts
 
 pytestmark = pytest.mark.conformance
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from vefa_cases import installed_artefacts
 
 from schemas import artefacts as store
 from schemas import engine, plans, xmlsafe
 from schemas.report import findings_from_svrl
 from schemas.schematron import compile_schematron
 from schemas.validation import Validator
+from tests.schemas.vefa_cases import installed_artefacts
 
 SETS = ["peppol-preaward", "iso-schematron", "ubl-2.3"]
 GUIDES = installed_artefacts() / "peppol-preaward" / "guides" / "transactions"
