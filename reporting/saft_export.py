@@ -11,8 +11,9 @@ one to write them journal by journal.
 
 Values the schema requires and the ledger cannot give are filled with
 documented defaults: the contact person and telephone ``NotUsed`` (override in
-:class:`SaftOptions`), a journal's type ``GL``, a tax code's standard code
-``NA`` when it has none in the SAF-T list's form, ``BaseRate`` 100. Grouping
+:class:`SaftOptions`), a journal's type ``GL``, ``BaseRate`` 100, and for a tax
+code without a SAF-T standard code the one its VAT-table rule implies
+(:func:`reporting.vat_table.saft_standard_tax_code`), else ``NA``. Grouping
 codes follow :mod:`reporting.saft_grouping`. Closing balances are opening
 plus the exported entries, so the file rolls forward; where the source stated
 another closing (a SIE file holding a selection of vouchers does), the account
@@ -33,6 +34,7 @@ from lxml import etree
 
 from adapters.ledger import Account, Journal, Ledger, Line, PartyKind, TaxCode, Transaction
 from reporting.saft_grouping import load_grouping_codelist, resolve_grouping
+from reporting.vat_table import VatCodeTable, load_vat_table, saft_standard_tax_code
 
 __all__ = ["NS_SAFT_130", "SaftExportReport", "SaftOptions", "export_saft"]
 
@@ -75,6 +77,7 @@ class SaftExportReport:
     total_credit: Decimal
     grouping_fallbacks: tuple[str, ...] = ()  # account ids grouped by type only
     closing_mismatches: tuple[str, ...] = ()  # accounts whose stated closing did not roll forward
+    derived_standard_tax_codes: tuple[str, ...] = ()  # tax codes given one from the VAT table
     shortened: tuple[str, ...] = field(default=())  # values cut to the schema's length
 
 
@@ -236,7 +239,19 @@ def _country(ledger: Ledger, tax: TaxCode | None = None) -> str:
     return value.upper() if len(value) == 2 else "DK"
 
 
-def _write_tax_table(w: _Writer, ledger: Ledger) -> int:
+def _standard_tax_code(tax: TaxCode, table: VatCodeTable, derived: list[str]) -> str:
+    given = tax.standard_code or ""
+    if _STANDARD_TAX_CODE.match(given):
+        return given
+    rule = table.codes.get(tax.code) or (table.codes.get(given) if given else None)
+    code = saft_standard_tax_code(rule) if rule is not None else None
+    if code is None:
+        return "NA"
+    derived.append(tax.code)
+    return code
+
+
+def _write_tax_table(w: _Writer, ledger: Ledger, table: VatCodeTable, derived: list[str]) -> int:
     codes = _tax_codes(ledger)
     if not codes:
         return 0
@@ -251,8 +266,7 @@ def _write_tax_table(w: _Writer, ledger: Ledger) -> int:
                 if tax.rate is not None:
                     w.leaf("TaxPercentage", tax.rate)
                 w.leaf("Country", _country(ledger, tax), 2)
-                standard = tax.standard_code or ""
-                w.leaf("StandardTaxCode", standard if _STANDARD_TAX_CODE.match(standard) else "NA")
+                w.leaf("StandardTaxCode", _standard_tax_code(tax, table, derived))
                 w.leaf("BaseRate", "100")
     return len(codes)
 
@@ -351,9 +365,16 @@ def export_saft(
     *,
     artefacts_dir: str | Path | None = None,
     options: SaftOptions | None = None,
+    table: VatCodeTable | None = None,
 ) -> SaftExportReport:
-    """Write ``ledger`` as SAF-T Financial 1.30 to a path or binary stream."""
+    """Write ``ledger`` as SAF-T Financial 1.30 to a path or binary stream.
+
+    ``table`` (the VAT-code table, built-in by default) supplies the standard tax
+    code of codes the ledger gives none for.
+    """
     opts = options or SaftOptions()
+    vat_table = table if table is not None else load_vat_table()
+    derived: list[str] = []
     codelist = load_grouping_codelist(artefacts_dir) if artefacts_dir is not None else None
     target = str(out) if isinstance(out, Path) else out
     with etree.xmlfile(target, encoding="UTF-8") as xf:
@@ -365,7 +386,7 @@ def export_saft(
                 accounts, fallbacks, mismatches = _write_accounts(w, ledger, codelist)
                 customers = _write_parties(w, ledger, PartyKind.CUSTOMER)
                 suppliers = _write_parties(w, ledger, PartyKind.SUPPLIER)
-                tax_codes = _write_tax_table(w, ledger)
+                tax_codes = _write_tax_table(w, ledger, vat_table, derived)
             journals, transactions, lines, debit, credit = _write_entries(w, ledger)
     return SaftExportReport(
         accounts=accounts,
@@ -379,5 +400,6 @@ def export_saft(
         total_credit=credit,
         grouping_fallbacks=tuple(fallbacks),
         closing_mismatches=tuple(mismatches),
+        derived_standard_tax_codes=tuple(derived),
         shortened=tuple(w.shortened),
     )

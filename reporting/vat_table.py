@@ -26,6 +26,7 @@ __all__ = [
     "VatRule",
     "load_vat_table",
     "parse_vat_table",
+    "saft_standard_tax_code",
 ]
 
 # VAT the company owes (credit side in the ledger).
@@ -150,3 +151,27 @@ def load_vat_table(user_file: str | Path | None = None) -> VatCodeTable:
         path = Path(user_file)
         table = table.merged(_read(path.read_text("utf-8"), path.name))
     return table
+
+
+def saft_standard_tax_code(rule: VatRule) -> str | None:
+    """The SAF-T standard tax code that describes a rule best; None when none fits.
+
+    Used to fill ``StandardTaxCode`` (mandatory in SAF-T 1.30) for codes the
+    source gave no standard code: output VAT 3, input VAT 1, reverse-charge
+    goods 81/82 and services 86/87 (with/without deduction), zero-rated or EU
+    sales 52, codes that feed nothing 6 (outside the VAT return).
+    """
+    reverse = set(rule.reverse_charge)
+    if "MomsEUKoeb" in reverse:
+        return "81" if "KoebsMoms" in reverse else "82"
+    if "MomsEUYdelser" in reverse:
+        return "86" if "KoebsMoms" in reverse else "87"
+    if "SalgsMoms" in rule.tax:
+        return "3"
+    if "KoebsMoms" in rule.tax:
+        return "1"
+    if set(rule.base) & set(SALES_BASE_FIELDS):
+        return "52"
+    if not (rule.tax or rule.base or rule.reverse_charge or rule.amount):
+        return "6"
+    return None

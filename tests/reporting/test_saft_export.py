@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from adapters.ingest import read
-from adapters.ledger import Account, AccountType, Journal, Ledger, LedgerBuilder
+from adapters.ledger import Account, AccountType, Journal, Ledger, LedgerBuilder, TaxCode
 from reporting.saft_check import validate_saft_file
 from reporting.saft_export import NS_SAFT_130, SaftOptions, export_saft
 from reporting.vat import compute_vat_return
@@ -194,3 +194,32 @@ def test_ledger_read_from_a_csv_journal_exports_a_valid_file(
     assert (report.journals, report.transactions, report.tax_codes) == (2, 2, 2)  # type: ignore[attr-defined]
     # accounts without a type or grouping get the documented fallback and are listed
     assert len(report.grouping_fallbacks) == 6  # type: ignore[attr-defined]
+
+
+def test_codes_without_a_standard_code_get_one_from_the_vat_table(artefacts_dir: Path) -> None:
+    recs = [
+        header(),
+        TaxCode("U25", "Salgsmoms"),
+        TaxCode("EUY", "EU-ydelseskøb"),
+        TaxCode("EKS", "Eksport"),
+        TaxCode("ELAFG", "Elafgift"),
+        TaxCode("ZZ", "unknown to the table"),
+        TaxCode("I25", "Købsmoms", standard_code="11"),  # given: kept
+        tx("T1", "J", date(2026, 3, 1), ln("1", "10"), ln("2", "-10")),
+    ]
+    data, report = _export(build(recs), artefacts_dir)  # type: ignore[arg-type]
+    assert validate_saft_file(io.BytesIO(data), artefacts_dir=artefacts_dir) == []
+    root = xmlsafe.parse(data).getroot()
+    standard = {
+        d.findtext("s:TaxCode", namespaces=NS): d.findtext("s:StandardTaxCode", namespaces=NS)
+        for d in root.iterfind(".//s:TaxCodeDetails", NS)
+    }
+    assert standard == {
+        "U25": "3",
+        "EUY": "86",
+        "EKS": "52",
+        "ELAFG": "NA",
+        "ZZ": "NA",
+        "I25": "11",
+    }
+    assert set(report.derived_standard_tax_codes) == {"U25", "EUY", "EKS"}  # type: ignore[attr-defined]
