@@ -23,97 +23,23 @@ from .checks import DeclaredTotals, SourceFacts
 from .ledger import Account, Header, Journal, Line, Party, PartyKind, Record, TaxCode, Transaction
 from .problems import ProblemLog
 from .saft_schema import SaftSchema
+from .saft_tags import (
+    NAMESPACES,
+    NS_DK,
+    NS_NO,
+    WANTED,
+    Tags,
+    find_path,
+    first_amount,
+    saft_version,
+    stripped,
+    text_of,
+)
 from .source import ByteSource
 
 __all__ = ["NAMESPACES", "SaftReader", "saft_version"]
 
-NS_NO = "urn:StandardAuditFile-Taxation-Financial:NO"
-NS_DK = "urn:StandardAuditFile-Taxation-Financial:DK"
-NAMESPACES = (NS_NO, NS_DK)
 ZERO = Decimal("0")
-
-_VERSIONS = {"1.0": "1.10", "1.00": "1.10", "1.10": "1.10", "1.1": "1.10", "1.20": "1.20"}
-_VERSIONS |= {"1.2": "1.20", "1.30": "1.30", "1.3": "1.30"}
-
-
-def saft_version(declared: str | None, schema_location: str | None) -> str:
-    """The schema version a file follows: its AuditFileVersion, else its schemaLocation hint."""
-    if declared and declared.strip() in _VERSIONS:
-        return _VERSIONS[declared.strip()]
-    for v in ("1.10", "1.20", "1.30"):
-        if schema_location and f"v_{v}" in schema_location:
-            return v
-    return "1.30"
-
-
-_USED = [
-    "Header",
-    "Account",
-    "Customer",
-    "Supplier",
-    "TaxCodeDetails",
-    "Journal",
-    "Transaction",
-    "NumberOfEntries",
-    "TotalDebit",
-    "TotalCredit",
-]
-_WANTED = frozenset(f"{{{ns}}}{n}" if ns else n for ns in (*NAMESPACES, "") for n in _USED)
-
-
-class _Tags:
-    """Qualified tag names for one namespace, computed once per file."""
-
-    def __init__(self, ns: str) -> None:
-        self.ns = ns
-        prefix = f"{{{ns}}}" if ns else ""
-        for name in [
-            "AuditFile",
-            "Header",
-            "MasterFiles",
-            "GeneralLedgerAccounts",
-            "Account",
-            "Customers",
-            "Customer",
-            "Suppliers",
-            "Supplier",
-            "TaxTable",
-            "TaxTableEntry",
-            "TaxCodeDetails",
-            "GeneralLedgerEntries",
-            "Journal",
-            "Transaction",
-            "Line",
-            "NumberOfEntries",
-            "TotalDebit",
-            "TotalCredit",
-            "JournalID",
-            "Description",
-            "Type",
-            "TransactionID",
-            "Period",
-            "PeriodYear",
-            "TransactionDate",
-            "RecordID",
-            "AccountID",
-            "CustomerID",
-            "SupplierID",
-            "DebitAmount",
-            "CreditAmount",
-            "Amount",
-            "TaxInformation",
-            "TaxCode",
-            "TaxBase",
-            "TaxAmount",
-            "DebitTaxAmount",
-            "CreditTaxAmount",
-            "TaxType",
-        ]:
-            setattr(self, name, prefix + name)
-        self.prefix = prefix
-
-    def __getattr__(self, name: str) -> str:  # for names not listed above
-        return self.prefix + name
 
 
 class SaftReader:
@@ -132,7 +58,7 @@ class SaftReader:
         self.variant = "saft"
         self._schemas = schemas
         self._schema: SaftSchema | None = None
-        self._t: _Tags = _Tags("")
+        self._t: Tags = Tags("")
         self._journal: Journal | None = None
         self._journal_sent = False
         self._header_el: Any = None
@@ -141,10 +67,10 @@ class SaftReader:
     # -- the stream -----------------------------------------------------------------
 
     def records(self) -> Iterator[Record]:
-        t: _Tags | None = None
+        t: Tags | None = None
         root = None
         # Asking only for the end tags we use keeps Python out of the millions of others.
-        for _, el in xmlsafe.iterparse(self._source, events=("end",), tag=_WANTED):  # type: ignore[arg-type]
+        for _, el in xmlsafe.iterparse(self._source, events=("end",), tag=WANTED):  # type: ignore[arg-type]
             if t is None:
                 root = el.getroottree().getroot()
                 t = self._t = self._start(root)
@@ -199,7 +125,7 @@ class SaftReader:
         if self._schema is not None:
             self._schema.validate_skeleton(root, self.log)
 
-    def _start(self, root: Any) -> _Tags:
+    def _start(self, root: Any) -> Tags:
         tag = root.tag
         ns, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
         if local != "AuditFile" or ns not in (*NAMESPACES, ""):
@@ -215,7 +141,7 @@ class SaftReader:
             )
         self._location = root.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation")
         self._ns = ns
-        return _Tags(ns)
+        return Tags(ns)
 
     def _drop(self, el: Any, *, keep_for_schema: bool = False) -> None:
         # Removing what we have read keeps the tree to the header and master data at most.
@@ -273,7 +199,7 @@ class SaftReader:
             period_end=end,
             source_format=self.variant,
             software=software or None,
-            vat_number=_text(company.find(t.TaxRegistration), t.TaxRegistrationNumber),
+            vat_number=text_of(company.find(t.TaxRegistration), t.TaxRegistrationNumber),
             country=(el.findtext(t.AuditFileCountry) or "").strip() or None,
         )
 
@@ -317,17 +243,17 @@ class SaftReader:
 
     def _account(self, el: Any) -> Account | None:
         t = self._t
-        account_id = _text(el, t.AccountID)
+        account_id = text_of(el, t.AccountID)
         if not account_id:
             self.log.add("Account without AccountID", line=el.sourceline, element="Account")
             return None
         opening = self._balance(el, "Opening")
         return Account(
             account_id=account_id,
-            name=_text(el, t.AccountDescription) or "",
-            standard_account=_text(el, t.StandardAccountID),
-            grouping_category=_text(el, t.GroupingCategory),
-            grouping_code=_text(el, t.GroupingCode),
+            name=text_of(el, t.AccountDescription) or "",
+            standard_account=text_of(el, t.StandardAccountID),
+            grouping_category=text_of(el, t.GroupingCategory),
+            grouping_code=text_of(el, t.GroupingCode),
             opening_balance=opening if opening is not None else ZERO,
             closing_balance=self._balance(el, "Closing"),
             source_line=el.sourceline,
@@ -342,7 +268,7 @@ class SaftReader:
 
     def _party(self, el: Any, kind: PartyKind) -> Party | None:
         t = self._t
-        party_id = _text(el, t.CustomerID if kind is PartyKind.CUSTOMER else t.SupplierID)
+        party_id = text_of(el, t.CustomerID if kind is PartyKind.CUSTOMER else t.SupplierID)
         if not party_id:
             self.log.add(f"{kind.value} without an id", line=el.sourceline, element=kind.value)
             return None
@@ -350,34 +276,34 @@ class SaftReader:
         return Party(
             party_id=party_id,
             kind=kind,
-            name=_text(el, t.Name) or "",
-            registration_number=_text(el, t.RegistrationNumber),
-            vat_number=_text(el.find(t.TaxRegistration), t.TaxRegistrationNumber),
-            country=_text(address, t.Country),
+            name=text_of(el, t.Name) or "",
+            registration_number=text_of(el, t.RegistrationNumber),
+            vat_number=text_of(el.find(t.TaxRegistration), t.TaxRegistrationNumber),
+            country=text_of(address, t.Country),
         )
 
     def _tax_code(self, el: Any) -> TaxCode | None:
         t = self._t
-        code = _text(el, t.TaxCode)
+        code = text_of(el, t.TaxCode)
         if not code:
             self.log.add("TaxCodeDetails without TaxCode", line=el.sourceline)
             return None
         return TaxCode(
             code=code,
-            description=_text(el, t.Description) or "",
+            description=text_of(el, t.Description) or "",
             rate=self._amount(el.find(t.TaxPercentage)),
-            standard_code=_text(el, t.StandardTaxCode),
-            country=_text(el, t.Country),
+            standard_code=text_of(el, t.StandardTaxCode),
+            country=text_of(el, t.Country),
         )
 
     def _send_journal(self, el: Any) -> Iterator[Journal]:
         t = self._t
         self._journal_sent = True
-        journal_id = _text(el, t.JournalID) or ""
+        journal_id = text_of(el, t.JournalID) or ""
         self._journal = Journal(
             journal_id=journal_id,
-            description=_text(el, t.Description) or "",
-            type=_text(el, t.Type),
+            description=text_of(el, t.Description) or "",
+            type=text_of(el, t.Type),
         )
         if not journal_id:
             self.log.add("Journal without JournalID", line=el.sourceline, element="Journal")
@@ -424,59 +350,62 @@ class SaftReader:
 
     def _line(self, el: Any) -> Line | None:
         t = self._t
-        record_id = account = desc = party = None
-        amount: Decimal | None = None
-        tax_el = None
+        # One pass over the children into a dict beats a chain of tag comparisons per child.
+        f: dict[str, Any] = {}
         for child in el:
-            tag = child.tag
-            if tag == t.DebitAmount:
-                amount = self._amount(child.find(t.Amount))
-            elif tag == t.CreditAmount:
-                value = self._amount(child.find(t.Amount))
-                amount = -value if value is not None else None
-            elif tag == t.AccountID:
-                account = (child.text or "").strip()
-            elif tag == t.RecordID:
-                record_id = (child.text or "").strip()
-            elif tag == t.Description:
-                desc = child.text
-            elif tag in (t.CustomerID, t.SupplierID):
-                party = (child.text or "").strip() or None
-            elif tag == t.TaxInformation and tax_el is None:
-                tax_el = child
-        where = {"line": el.sourceline, "element": f"Line {record_id or '?'}"}
+            f.setdefault(child.tag, child)  # the first TaxInformation is the line's VAT
+        record_id = stripped(f.get(t.RecordID))
+        account = stripped(f.get(t.AccountID))
+        amount: Decimal | None = None
+        if (side := f.get(t.DebitAmount)) is not None:
+            amount = self._amount(first_amount(side, t.Amount))
+        elif (side := f.get(t.CreditAmount)) is not None:
+            value = self._amount(first_amount(side, t.Amount))
+            amount = -value if value is not None else None
         if not account:
-            self.log.add("Line without AccountID", **where)
+            self.log.add(
+                "Line without AccountID", line=el.sourceline, element=f"Line {record_id or '?'}"
+            )
             return None
         if amount is None:
-            self.log.add("Line has neither DebitAmount nor CreditAmount", **where)
+            self.log.add(
+                "Line has neither DebitAmount nor CreditAmount",
+                line=el.sourceline,
+                element=f"Line {record_id or '?'}",
+            )
             amount = ZERO
+        party = f.get(t.CustomerID)
+        if party is None:
+            party = f.get(t.SupplierID)
+        tax_el = f.get(t.TaxInformation)
         tax_code = tax_base = tax_amount = None
         if tax_el is not None:
-            tax_code = _text(tax_el, t.TaxCode)
-            base = self._amount(tax_el.find(t.TaxBase))
-            sign = -1 if amount < 0 else 1
-            tax_base = base * sign if base is not None else None
-            debit_tax = tax_el.find(t.DebitTaxAmount)
-            credit_tax = tax_el.find(t.CreditTaxAmount)
-            if debit_tax is not None:
-                tax_amount = self._amount(debit_tax.find(t.Amount))
-            elif credit_tax is not None:
-                value = self._amount(credit_tax.find(t.Amount))
-                tax_amount = -value if value is not None else None
-            else:  # 1.10/1.20: one unsigned TaxAmount, on the side of the line
-                value = self._amount(_find(tax_el, t.TaxAmount, t.Amount))
-                tax_amount = value * sign if value is not None else None
+            tax_code, tax_base, tax_amount = self._tax(tax_el, amount)
         return Line(
-            record_id=record_id or "",
+            record_id=record_id,
             account_id=account,
             amount=amount,
-            description=(desc or "").strip(),
+            description=stripped(f.get(t.Description)),
             tax_code=tax_code,
             tax_base=tax_base,
             tax_amount=tax_amount,
-            party_id=party,
+            party_id=stripped(party) or None,
         )
+
+    def _tax(self, el: Any, amount: Decimal) -> tuple[str | None, Decimal | None, Decimal | None]:
+        t = self._t
+        sign = -1 if amount < 0 else 1
+        base = self._amount(el.find(t.TaxBase))
+        tax_amount = None
+        if (debit := el.find(t.DebitTaxAmount)) is not None:
+            tax_amount = self._amount(first_amount(debit, t.Amount))
+        elif (credit := el.find(t.CreditTaxAmount)) is not None:
+            value = self._amount(first_amount(credit, t.Amount))
+            tax_amount = -value if value is not None else None
+        else:  # 1.10/1.20: one unsigned TaxAmount, on the side of the line
+            value = self._amount(find_path(el, t.TaxAmount, t.Amount))
+            tax_amount = value * sign if value is not None else None
+        return text_of(el, t.TaxCode), base * sign if base is not None else None, tax_amount
 
     def _amount(self, el: Any) -> Decimal | None:
         if el is None:
@@ -488,18 +417,3 @@ class SaftReader:
             name = el.tag.rpartition("}")[2]
             self.log.add(f"{name} is not a number: {text!r}", line=el.sourceline, element=name)
             return None
-
-
-def _text(el: Any, tag: str) -> str | None:
-    if el is None:
-        return None
-    value = el.findtext(tag)
-    return value.strip() or None if value is not None else None
-
-
-def _find(el: Any, *path: str) -> Any:
-    for tag in path:
-        if el is None:
-            return None
-        el = el.find(tag)
-    return el
