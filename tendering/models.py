@@ -24,13 +24,18 @@ from gateway.db.base import Base, TimestampMixin, new_id, utcnow
 from tendering.lifecycle import TenderStatus
 
 __all__ = [
+    "Award",
     "Bid",
     "BidStatus",
+    "Contract",
     "Corrigendum",
     "OpeningMember",
     "OpeningShare",
+    "Question",
     "SupplierKey",
     "Tender",
+    "TenderDocument",
+    "TenderInterest",
     "TenderLot",
 ]
 
@@ -69,6 +74,13 @@ class Tender(TimestampMixin, Base):
     published_at: Mapped[datetime | None] = mapped_column(default=None)
     opened_at: Mapped[datetime | None] = mapped_column(default=None)
     standstill_ends: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    notified_at: Mapped[datetime | None] = mapped_column(default=None)
+    awarded_at: Mapped[datetime | None] = mapped_column(default=None)
+    opening_record_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Per lot: the ranking as computed by scoring.evaluate_lot (Decimals as strings).
+    evaluation: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    cancel_reason: Mapped[str | None] = mapped_column(Text, default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     lots: Mapped[list[TenderLot]] = relationship(
@@ -110,7 +122,7 @@ class Corrigendum(TimestampMixin, Base):
 
 
 class OpeningMember(TimestampMixin, Base):
-    """Who holds which share index; the share itself is handed out once, never stored."""
+    """Who holds which share index; the share is kept only sealed to the member's own key."""
 
     __tablename__ = "tender_opening_members"
     __table_args__ = (
@@ -124,6 +136,10 @@ class OpeningMember(TimestampMixin, Base):
     principal_id: Mapped[str] = mapped_column(ForeignKey("principals.id"))
     share_index: Mapped[int] = mapped_column(Integer)
     delivered_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The member's X25519 public key (base64 raw) and its share sealed to it: only the
+    # member's own private key, which the gateway never holds, opens it.
+    member_public_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    sealed_share: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class OpeningShare(Base):
@@ -165,6 +181,10 @@ class Bid(Base):
     readable: Mapped[bool | None] = mapped_column(Boolean, default=None)
     signature_valid: Mapped[bool | None] = mapped_column(Boolean, default=None)
     opening_problem: Mapped[str | None] = mapped_column(Text, default=None)
+    # The decrypted bid (prices per lot, lines), kept only from the opening on.
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    receipt_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    signing_key_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class SupplierKey(TimestampMixin, Base):
@@ -178,3 +198,98 @@ class SupplierKey(TimestampMixin, Base):
     public_key_pem: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(64))
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TenderInterest(TimestampMixin, Base):
+    """A supplier that registered for a tender: it is told of every corrigendum."""
+
+    __tablename__ = "tender_interests"
+    __table_args__ = (UniqueConstraint("tender_id", "organisation_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    tender_id: Mapped[str] = mapped_column(ForeignKey("tenders.id"), index=True)
+
+
+class Question(Base):
+    """A supplier's question; owned by the buyer, the asker kept but never published."""
+
+    __tablename__ = "tender_questions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    tender_id: Mapped[str] = mapped_column(ForeignKey("tenders.id"), index=True)
+    asked_by_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    question: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime]
+    answer: Mapped[str | None] = mapped_column(Text, default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class TenderDocument(Base):
+    """A document the tender produced (notice, receipt, notification, opening record) in the blob store."""
+
+    __tablename__ = "tender_documents"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    tender_id: Mapped[str] = mapped_column(ForeignKey("tenders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient_organisation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("organisations.id"), default=None
+    )
+    content_type: Mapped[str] = mapped_column(String(60))
+    sha256: Mapped[str] = mapped_column(String(64))
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Award(Base):
+    """The award of one lot to one bid: proposed, then (after the standstill) awarded."""
+
+    __tablename__ = "tender_awards"
+    __table_args__ = (UniqueConstraint("tender_id", "lot_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    tender_id: Mapped[str] = mapped_column(ForeignKey("tenders.id"), index=True)
+    lot_id: Mapped[str] = mapped_column(String(40))
+    bid_id: Mapped[str] = mapped_column(ForeignKey("bids.id"))
+    supplier_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"))
+    value: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_at: Mapped[datetime]
+    awarded_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Contract(Base):
+    """The contract of an awarded lot, signed by the buyer and countersigned by the supplier."""
+
+    __tablename__ = "tender_contracts"
+    __table_args__ = (UniqueConstraint("award_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    supplier_organisation_id: Mapped[str] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
+    tender_id: Mapped[str] = mapped_column(ForeignKey("tenders.id"), index=True)
+    award_id: Mapped[str] = mapped_column(ForeignKey("tender_awards.id"))
+    lot_id: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(300))
+    value: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    # [{"line_id", "item", "unit", "quantity", "unit_price", "value"}], Decimals as strings.
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    document_sha256: Mapped[str] = mapped_column(String(64))  # the text both sides sign
+    status: Mapped[str] = mapped_column(String(24), default="draft")
+    buyer_signature_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    buyer_signer: Mapped[str | None] = mapped_column(String(300), default=None)
+    buyer_signed_at: Mapped[datetime | None] = mapped_column(default=None)
+    supplier_signature_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    supplier_signer: Mapped[str | None] = mapped_column(String(300), default=None)
+    supplier_signed_at: Mapped[datetime | None] = mapped_column(default=None)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

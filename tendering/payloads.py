@@ -28,16 +28,35 @@ from tendering.lifecycle import TenderStatus
 from tendering.scoring import AwardMethod, CriterionKind, ScoringMethod
 
 __all__ = [
+    "AnswerCreate",
+    "AwardOut",
+    "BidContent",
+    "BidOut",
+    "BidPlain",
     "BidReceipt",
     "BidSubmit",
+    "CancelRequest",
+    "CommitteeMember",
+    "CommitteeSet",
+    "ContractLine",
+    "ContractOut",
+    "ContractSign",
+    "ContractView",
     "Corrigendum",
     "CorrigendumCreate",
     "Criterion",
     "EvaluatedBid",
+    "EvaluationRequest",
     "Lot",
     "LotEvaluation",
+    "LotOffer",
+    "OfferLine",
     "OpenedBidSummary",
     "OpeningRecord",
+    "PublicAnswer",
+    "QuestionCreate",
+    "QuestionOut",
+    "SealedShare",
     "ShareSubmit",
     "SupplierKeyRegister",
     "Tender",
@@ -221,6 +240,8 @@ class BidSubmit(_In):
 
     lot_ids: Annotated[list[str], Field(min_length=1)]
     envelope: Base64Bytes
+    signing_key_fingerprint: str | None = None  # needed when several keys are registered
+    replaces_bid_id: str | None = None
 
 
 class BidReceipt(_Out):
@@ -230,6 +251,159 @@ class BidReceipt(_Out):
     received_at: datetime
     envelope_sha256: str
     receipt_document_id: str
+    receipt_sha256: str | None = None
+    receipt_xml: str | None = None  # the signed UBL TenderReceipt
+
+
+class OfferLine(_In):
+    """One priced line of a lot's offer; becomes a contract line if the bid wins."""
+
+    item: Name
+    unit: Annotated[str, Field(min_length=1, max_length=10)] = "EA"  # UN/ECE rec. 20
+    quantity: Annotated[Decimal, Field(gt=0)] = Decimal(1)
+    unit_price: Money
+
+
+class LotOffer(_In):
+    price: Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
+    lines: list[OfferLine] = Field(default_factory=list)
+
+
+class BidContent(_In):
+    """What a supplier seals: an offer per lot, the ESPD response and document hashes."""
+
+    lots: Annotated[dict[str, LotOffer], Field(min_length=1)]
+    espd_response: dict[str, str] = Field(default_factory=dict)
+    documents: dict[str, str] = Field(default_factory=dict)  # name -> SHA-256 hex
+
+
+class BidPlain(_In):
+    """A bid in plain text, sealed at the API edge (for browser users)."""
+
+    content: BidContent
+    replaces_bid_id: str | None = None
+
+
+class BidOut(_Out):
+    id: str
+    tender_id: str
+    supplier_id: str
+    lot_ids: list[str]
+    status: str
+    envelope_sha256: str
+    received_at: datetime
+    replaces_bid_id: str | None = None
+    confirmed_at: datetime | None = None
+    readable: bool | None = None
+    signature_valid: bool | None = None
+    opening_problem: str | None = None
+    content: dict[str, object] | None = None
+
+
+class CommitteeMember(_In):
+    principal_id: Annotated[str, Field(min_length=1, max_length=36)]
+    public_key: Annotated[str, Field(min_length=40, max_length=64)]  # base64 raw X25519
+
+
+class CommitteeSet(_In):
+    members: Annotated[list[CommitteeMember], Field(min_length=1, max_length=shamir.MAX_SHARES)]
+
+
+class SealedShare(_Out):
+    tender_id: str
+    share_index: int
+    sealed_share: str
+
+
+class QuestionCreate(_In):
+    question: Text
+
+
+class AnswerCreate(_In):
+    answer: Text
+
+
+class QuestionOut(_Out):
+    id: str
+    tender_id: str
+    question: str
+    asked_at: datetime
+    answer: str | None = None
+    answered_at: datetime | None = None
+
+
+class PublicAnswer(_Out):
+    """An answer as published: never names who asked."""
+
+    id: str
+    question: str
+    answer: str | None
+    answered_at: datetime | None
+
+
+class EvaluationRequest(_In):
+    """Evaluators' points per lot, bid and quality criterion (price is scored by its method)."""
+
+    points: dict[str, dict[str, dict[str, Decimal]]] = Field(default_factory=dict)
+
+
+class CancelRequest(_In):
+    reason: Text
+
+
+class AwardOut(_Out):
+    id: str
+    tender_id: str
+    lot_id: str
+    bid_id: str
+    value: Decimal
+    currency: str
+    status: str
+    decided_at: datetime
+    awarded_at: datetime | None = None
+
+
+class ContractLine(_Out):
+    line_id: str
+    item: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    currency: str
+    value: Decimal
+
+
+class ContractView(_Out):
+    """A contract as ordering and invoicing read it."""
+
+    contract_id: str
+    tender_id: str
+    lot_id: str
+    title: str
+    status: str
+    buyer_cvr: str
+    buyer_name: str
+    supplier_cvr: str
+    supplier_name: str
+    currency: str
+    value: Decimal
+    starts_at: datetime
+    ends_at: datetime
+    lines: list[ContractLine]
+
+
+class ContractOut(ContractView):
+    document_sha256: str
+    buyer_signer: str | None = None
+    buyer_signed_at: datetime | None = None
+    supplier_signer: str | None = None
+    supplier_signed_at: datetime | None = None
+
+
+class ContractSign(_In):
+    """A detached XAdES signature over the contract document (``GET .../document``)."""
+
+    signature: Annotated[str, Field(min_length=100, max_length=200_000)]
 
 
 class ShareSubmit(_In):

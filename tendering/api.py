@@ -1,0 +1,455 @@
+"""Routes for procurement officers, committee members and suppliers.
+
+Each route checks the caller's role (a refusal is audited), calls one use
+case inside :func:`tendering.refusals.guard` and returns. Another
+organisation's tender or bid answers 404, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import select
+
+from gateway.errors import NotFound
+from gateway.tenancy.models import Role
+from gateway.tenancy.service import Actor
+from gateway.web import SessionDep, container_of
+from tendering import bidding, committee, contracts, payloads, service
+from tendering.models import Bid, TenderDocument
+from tendering.refusals import guard, role
+from tendering.repository import BuyerBids, TenderRepository
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["tendering"])
+
+Buyer = Annotated[Actor, Depends(role(Role.BUYER))]
+BuyerOrAuditor = Annotated[Actor, Depends(role(Role.BUYER, Role.AUDITOR))]
+Member = Annotated[Actor, Depends(role(Role.OPENING_MEMBER))]
+Opener = Annotated[Actor, Depends(role(Role.BUYER, Role.OPENING_MEMBER))]
+Supplier = Annotated[Actor, Depends(role(Role.SUPPLIER))]
+Party = Annotated[Actor, Depends(role(Role.BUYER, Role.SUPPLIER, Role.AUDITOR))]
+XML = "application/xml"
+
+
+def _receipt(received: bidding.Received) -> payloads.BidReceipt:
+    bid = received.bid
+    return payloads.BidReceipt(
+        bid_id=bid.id,
+        tender_id=bid.tender_id,
+        supplier_id=bid.supplier_id,
+        received_at=bid.received_at,
+        envelope_sha256=bid.envelope_sha256,
+        receipt_document_id=f"TR-{bid.id}",
+        receipt_sha256=bid.receipt_sha256,
+        receipt_xml=received.receipt_xml.decode(),
+    )
+
+
+# -- officers -------------------------------------------------------------------
+
+
+@router.post("/tenders", status_code=201, response_model=payloads.Tender)
+def create_tender(
+    body: payloads.TenderCreate, request: Request, session: SessionDep, actor: Buyer
+) -> Any:
+    with guard(request, session, actor):
+        return service.tender_view(service.create_tender(session, actor=actor, data=body))
+
+
+@router.get("/tenders", response_model=list[payloads.Tender])
+def list_tenders(session: SessionDep, actor: BuyerOrAuditor) -> Any:
+    return [
+        service.tender_view(t) for t in TenderRepository(session, actor.organisation_id).listing()
+    ]
+
+
+@router.get("/tenders/{tender_id}", response_model=payloads.Tender)
+def get_tender(
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: Annotated[Actor, Depends(role(Role.BUYER, Role.AUDITOR, Role.OPENING_MEMBER))],
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return service.tender_view(service.get_tender(session, actor=actor, tender_id=tender_id))
+
+
+@router.patch("/tenders/{tender_id}", response_model=payloads.Tender)
+def update_tender(
+    tender_id: str, body: payloads.TenderUpdate, request: Request, session: SessionDep, actor: Buyer
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return service.tender_view(
+            service.update_tender(session, actor=actor, tender_id=tender_id, data=body)
+        )
+
+
+@router.put("/tenders/{tender_id}/committee")
+def set_committee(
+    tender_id: str, body: payloads.CommitteeSet, request: Request, session: SessionDep, actor: Buyer
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        members = service.set_committee(session, actor=actor, tender_id=tender_id, data=body)
+        return {
+            "members": [
+                {"principal_id": m.principal_id, "share_index": m.share_index} for m in members
+            ]
+        }
+
+
+@router.post("/tenders/{tender_id}/publish", response_model=payloads.Tender)
+def publish(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return service.tender_view(
+            service.publish_tender(container_of(request), session, actor=actor, tender_id=tender_id)
+        )
+
+
+@router.post(
+    "/tenders/{tender_id}/corrigenda", status_code=201, response_model=payloads.Corrigendum
+)
+def corrigendum(
+    tender_id: str,
+    body: payloads.CorrigendumCreate,
+    request: Request,
+    session: SessionDep,
+    actor: Buyer,
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return service.issue_corrigendum(
+            container_of(request), session, actor=actor, tender_id=tender_id, data=body
+        )
+
+
+@router.get("/tenders/{tender_id}/questions", response_model=list[payloads.QuestionOut])
+def questions(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return service.list_questions(session, actor=actor, tender_id=tender_id)
+
+
+@router.post(
+    "/tenders/{tender_id}/questions/{question_id}/answer", response_model=payloads.QuestionOut
+)
+def answer(
+    tender_id: str,
+    question_id: str,
+    body: payloads.AnswerCreate,
+    request: Request,
+    session: SessionDep,
+    actor: Buyer,
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return service.answer_question(
+            container_of(request),
+            session,
+            actor=actor,
+            tender_id=tender_id,
+            question_id=question_id,
+            data=body,
+        )
+
+
+@router.post("/tenders/{tender_id}/cancel", response_model=payloads.Tender)
+def cancel(
+    tender_id: str,
+    body: payloads.CancelRequest,
+    request: Request,
+    session: SessionDep,
+    actor: Buyer,
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return service.tender_view(
+            service.cancel_tender(
+                container_of(request), session, actor=actor, tender_id=tender_id, reason=body.reason
+            )
+        )
+
+
+# -- committee ------------------------------------------------------------------
+
+
+@router.get("/tenders/{tender_id}/committee/share", response_model=payloads.SealedShare)
+def sealed_share(tender_id: str, request: Request, session: SessionDep, actor: Member) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return committee.my_sealed_share(session, actor=actor, tender_id=tender_id)
+
+
+@router.post("/tenders/{tender_id}/shares")
+def hand_in(
+    tender_id: str, body: payloads.ShareSubmit, request: Request, session: SessionDep, actor: Member
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return committee.hand_in_share(
+            container_of(request), session, actor=actor, tender_id=tender_id, share_text=body.share
+        )
+
+
+@router.post("/tenders/{tender_id}/open", response_model=payloads.OpeningRecord)
+def open_bids(tender_id: str, request: Request, session: SessionDep, actor: Opener) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return committee.open_tender(
+            container_of(request), session, actor=actor, tender_id=tender_id
+        )
+
+
+@router.get("/tenders/{tender_id}/opening-record", response_model=payloads.OpeningRecord)
+def opening_record(
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: Annotated[Actor, Depends(role(Role.BUYER, Role.AUDITOR, Role.OPENING_MEMBER))],
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return committee.opening_record(
+            container_of(request), session, actor=actor, tender_id=tender_id
+        )
+
+
+@router.get("/tenders/{tender_id}/bids", response_model=list[payloads.BidOut])
+def opened_bids(
+    tender_id: str, request: Request, session: SessionDep, actor: BuyerOrAuditor
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        tender = TenderRepository(session, actor.organisation_id).get(tender_id)
+        return BuyerBids(session, actor.organisation_id).opened(tender)
+
+
+# -- evaluation, award, contracts ------------------------------------------------
+
+
+@router.post("/tenders/{tender_id}/evaluation", response_model=list[payloads.LotEvaluation])
+def evaluate(
+    tender_id: str,
+    body: payloads.EvaluationRequest,
+    request: Request,
+    session: SessionDep,
+    actor: Buyer,
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return service.evaluate_tender(
+            container_of(request), session, actor=actor, tender_id=tender_id, data=body
+        )
+
+
+@router.post("/tenders/{tender_id}/award-proposal", response_model=list[payloads.AwardOut])
+def propose(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return service.propose_award(
+            container_of(request), session, actor=actor, tender_id=tender_id
+        )
+
+
+@router.post("/tenders/{tender_id}/standstill", response_model=payloads.Tender)
+def standstill(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return service.tender_view(
+            service.start_standstill(
+                container_of(request), session, actor=actor, tender_id=tender_id
+            )
+        )
+
+
+@router.post("/tenders/{tender_id}/award", response_model=list[payloads.ContractOut])
+def award(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        made = service.award_tender(
+            container_of(request), session, actor=actor, tender_id=tender_id
+        )
+        return [contracts.contract_details(session, actor=actor, contract_id=k.id)[0] for k in made]
+
+
+@router.get("/tenders/{tender_id}/contracts", response_model=list[payloads.ContractOut])
+def tender_contracts(
+    tender_id: str, request: Request, session: SessionDep, actor: BuyerOrAuditor
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return contracts.list_contracts(session, actor=actor, tender_id=tender_id)
+
+
+@router.get("/tenders/{tender_id}/documents")
+def tender_documents(
+    tender_id: str, request: Request, session: SessionDep, actor: BuyerOrAuditor
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        tender = TenderRepository(session, actor.organisation_id).get(tender_id)
+        rows = session.scalars(
+            select(TenderDocument)
+            .where(TenderDocument.tender_id == tender.id)
+            .order_by(TenderDocument.created_at)
+        )
+        return [_doc(d) for d in rows]
+
+
+def _doc(d: TenderDocument) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "kind": d.kind,
+        "sha256": d.sha256,
+        "content_type": d.content_type,
+        "public": d.public,
+        "created_at": d.created_at.isoformat(),
+    }
+
+
+@router.get("/contracts/{contract_id}", response_model=payloads.ContractOut)
+def get_contract(contract_id: str, request: Request, session: SessionDep, actor: Party) -> Any:
+    with guard(request, session, actor):
+        return contracts.contract_details(session, actor=actor, contract_id=contract_id)[0]
+
+
+@router.get("/contracts/{contract_id}/document")
+def contract_document(
+    contract_id: str, request: Request, session: SessionDep, actor: Party
+) -> Response:
+    with guard(request, session, actor):
+        _, document = contracts.contract_details(session, actor=actor, contract_id=contract_id)
+    return Response(document, media_type="application/json")
+
+
+@router.post("/contracts/{contract_id}/signatures", response_model=payloads.ContractOut)
+def sign(
+    contract_id: str,
+    body: payloads.ContractSign,
+    request: Request,
+    session: SessionDep,
+    actor: Party,
+) -> Any:
+    with guard(request, session, actor):
+        return contracts.sign_contract(
+            container_of(request),
+            session,
+            actor=actor,
+            contract_id=contract_id,
+            signature=body.signature.encode(),
+        )
+
+
+# -- suppliers ------------------------------------------------------------------
+
+
+@router.post("/supplier-keys", status_code=201)
+def register_key(
+    body: payloads.SupplierKeyRegister, request: Request, session: SessionDep, actor: Supplier
+) -> Any:
+    with guard(request, session, actor):
+        key = bidding.register_supplier_key(
+            session, actor=actor, public_key_pem=body.public_key_pem
+        )
+        return {"id": key.id, "fingerprint": key.fingerprint}
+
+
+@router.post("/tenders/{tender_id}/interest", status_code=201)
+def interest(tender_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        row = service.register_interest(
+            container_of(request), session, actor=actor, tender_id=tender_id
+        )
+        return {"tender_id": row.tender_id, "registered_at": row.created_at.isoformat()}
+
+
+@router.post("/tenders/{tender_id}/questions", status_code=201)
+def ask(
+    tender_id: str,
+    body: payloads.QuestionCreate,
+    request: Request,
+    session: SessionDep,
+    actor: Supplier,
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        q = service.ask_question(
+            container_of(request), session, actor=actor, tender_id=tender_id, data=body
+        )
+        return {"id": q.id, "tender_id": q.tender_id, "asked_at": q.asked_at.isoformat()}
+
+
+@router.post("/tenders/{tender_id}/bids", status_code=201, response_model=payloads.BidReceipt)
+def submit_bid(
+    tender_id: str, body: payloads.BidSubmit, request: Request, session: SessionDep, actor: Supplier
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        received = bidding.submit_bid(
+            container_of(request),
+            session,
+            actor=actor,
+            tender_id=tender_id,
+            envelope=body.envelope,
+            lot_ids=body.lot_ids,
+            signing_key_fingerprint=body.signing_key_fingerprint,
+            replaces_bid_id=body.replaces_bid_id,
+        )
+        return _receipt(received)
+
+
+@router.post("/tenders/{tender_id}/bids/plain", status_code=201, response_model=payloads.BidReceipt)
+def submit_plain(
+    tender_id: str, body: payloads.BidPlain, request: Request, session: SessionDep, actor: Supplier
+) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        received = bidding.seal_at_edge(
+            container_of(request),
+            session,
+            actor=actor,
+            tender_id=tender_id,
+            content=body.content,
+            replaces_bid_id=body.replaces_bid_id,
+        )
+        return _receipt(received)
+
+
+@router.get("/tenders/{tender_id}/my-bids", response_model=list[payloads.BidOut])
+def my_bids(tender_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+    with guard(request, session, actor, tender_id=tender_id):
+        return bidding.supplier_bids(session, actor=actor, tender_id=tender_id)
+
+
+@router.get("/bids/{bid_id}", response_model=payloads.BidOut)
+def get_bid(bid_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+    with guard(request, session, actor, bid_id=bid_id):
+        return bidding.own_bid(session, actor=actor, bid_id=bid_id)
+
+
+@router.get("/bids/{bid_id}/receipt")
+def bid_receipt(bid_id: str, request: Request, session: SessionDep, actor: Supplier) -> Response:
+    with guard(request, session, actor, bid_id=bid_id):
+        bid: Bid = bidding.own_bid(session, actor=actor, bid_id=bid_id)
+        if bid.receipt_sha256 is None:
+            raise NotFound(f"bid {bid_id} has no receipt")
+        data = container_of(request).blobs.get(bid.receipt_sha256)
+    return Response(data, media_type=XML)
+
+
+@router.post("/bids/{bid_id}/withdraw", response_model=payloads.BidOut)
+def withdraw(bid_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+    with guard(request, session, actor, bid_id=bid_id):
+        return bidding.withdraw_bid(container_of(request), session, actor=actor, bid_id=bid_id)
+
+
+@router.post("/bids/{bid_id}/confirm", response_model=payloads.BidOut)
+def confirm(bid_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+    with guard(request, session, actor, bid_id=bid_id):
+        return bidding.confirm_bid(container_of(request), session, actor=actor, bid_id=bid_id)
+
+
+@router.get("/tender-notifications")
+def notifications(session: SessionDep, actor: Supplier) -> Any:
+    rows = session.scalars(
+        select(TenderDocument)
+        .where(TenderDocument.recipient_organisation_id == actor.organisation_id)
+        .order_by(TenderDocument.created_at)
+    )
+    return [{**_doc(d), "tender_id": d.tender_id} for d in rows]
+
+
+@router.get("/tender-notifications/{document_id}")
+def notification(
+    document_id: str, request: Request, session: SessionDep, actor: Supplier
+) -> Response:
+    with guard(request, session, actor):
+        d = session.get(TenderDocument, document_id)
+        if d is None or d.recipient_organisation_id != actor.organisation_id:
+            raise NotFound(f"notification {document_id} not found")
+        data = container_of(request).blobs.get(d.sha256)
+    return Response(data, media_type=d.content_type)

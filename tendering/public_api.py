@@ -1,0 +1,103 @@
+"""Open data without authentication: published tenders, answers, awards, OCDS releases."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from gateway.errors import NotFound
+from gateway.web import SessionDep, container_of
+from tendering import ocds, payloads
+from tendering.repository import PublicTenders
+from tendering.service import tender_view
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1/public", tags=["tendering (public)"])
+
+
+@router.get("/tenders", response_model=list[payloads.Tender])
+def tenders(session: SessionDep, limit: int = 100, offset: int = 0) -> Any:
+    return [
+        tender_view(t) for t in PublicTenders(session).listing(limit=min(limit, 500), offset=offset)
+    ]
+
+
+@router.get("/tenders/{tender_id}", response_model=payloads.Tender)
+def tender(tender_id: str, session: SessionDep) -> Any:
+    return tender_view(PublicTenders(session).get(tender_id))
+
+
+@router.get("/tenders/{tender_id}/answers", response_model=list[payloads.PublicAnswer])
+def answers(tender_id: str, session: SessionDep) -> Any:
+    repo = PublicTenders(session)
+    repo.get(tender_id)
+    return repo.answers(tender_id)
+
+
+@router.get("/tenders/{tender_id}/documents")
+def documents(tender_id: str, session: SessionDep) -> Any:
+    PublicTenders(session).get(tender_id)
+    return [
+        {
+            "id": d.id,
+            "kind": d.kind,
+            "sha256": d.sha256,
+            "content_type": d.content_type,
+            "created_at": d.created_at.isoformat(),
+        }
+        for d in PublicTenders(session).documents(tender_id=tender_id)
+    ]
+
+
+@router.get("/documents/{sha256}")
+def document(sha256: str, request: Request, session: SessionDep) -> Response:
+    docs = [d for d in PublicTenders(session).documents() if d.sha256 == sha256]
+    if not docs:
+        raise NotFound(f"no public document {sha256}")
+    return Response(container_of(request).blobs.get(sha256), media_type=docs[0].content_type)
+
+
+@router.get("/tenders/{tender_id}/notice")
+def notice(tender_id: str, request: Request, session: SessionDep) -> Response:
+    docs = PublicTenders(session).documents(kind="contract_notice", tender_id=tender_id)
+    if not docs:
+        raise NotFound(f"tender {tender_id} has no published notice")
+    return Response(container_of(request).blobs.get(docs[-1].sha256), media_type="application/xml")
+
+
+@router.get("/awards")
+def awards(session: SessionDep) -> Any:
+    return [
+        {
+            "id": a.id,
+            "tender_id": a.tender_id,
+            "lot_id": a.lot_id,
+            "value": str(a.value),
+            "currency": a.currency,
+            "awarded_at": a.awarded_at.isoformat() if a.awarded_at else None,
+        }
+        for a in PublicTenders(session).awards()
+    ]
+
+
+@router.get("/ocds/releases")
+def release_package(
+    request: Request, session: SessionDep, tender_id: str | None = None
+) -> Response:
+    """Every public OCDS release (tender, amendments, awards, contracts) as a release package."""
+    c = container_of(request)
+    releases = [
+        json.loads(c.blobs.get(d.sha256), parse_float=Decimal)
+        for d in PublicTenders(session).documents(kind="ocds_release", tender_id=tender_id)
+    ]
+    package = ocds.release_package(
+        releases,
+        uri=f"{c.settings.effective_public_url}/v1/public/ocds/releases",
+        published_date=c.clock(),
+        publisher_name="Gateway",
+    )
+    return Response(ocds.to_json(package), media_type="application/json")
