@@ -149,6 +149,20 @@ def _vouchers(year: int, lines: int, seed: int) -> Iterator[tuple[str, date, str
         yield f"{n}", when, f"{kind.replace('_', ' ').capitalize()} {ref}", body
 
 
+def vat_totals(
+    *, lines: int = 200, year: int = 2025, seed: int = 1
+) -> dict[str, tuple[Decimal, Decimal]]:
+    """Per tax code, the (base, tax) sums written into the file, signed debit positive."""
+    out: dict[str, tuple[Decimal, Decimal]] = {}
+    for _, _, _, body in _vouchers(year, lines, seed):
+        for ln in body:
+            if ln.tax:
+                code, base, tax = ln.tax
+                old_base, old_tax = out.get(code, (Decimal("0"), Decimal("0")))
+                out[code] = (old_base + base, old_tax + tax)
+    return out
+
+
 def _amount(tag: str, value: Decimal) -> str:
     side = "Debit" if value >= 0 else "Credit"
     return f"<{side}{tag}><Amount>{abs(value):.2f}</Amount></{side}{tag}>"

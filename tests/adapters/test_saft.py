@@ -248,3 +248,24 @@ def test_same_file_same_hash_for_idempotent_reimport(company_file: Path, tmp_pat
     copy = tmp_path / "copy.xml"
     copy.write_bytes(company_file.read_bytes())
     assert adapters.check(company_file).sha256 == adapters.check(copy).sha256
+
+
+def test_vat_lines_keep_code_base_and_amount(company_file: Path, saft_fixture: ModuleType) -> None:
+    ledger = LedgerBuilder().extend(adapters.read(company_file)).build()
+    totals: dict[str, tuple[Decimal, Decimal]] = {}
+    for tx in ledger.transactions:
+        for line in tx.lines:
+            if line.tax_code:
+                base, tax = totals.get(line.tax_code, (Decimal(0), Decimal(0)))
+                totals[line.tax_code] = (base + (line.tax_base or 0), tax + (line.tax_amount or 0))
+    assert totals == saft_fixture.vat_totals(lines=120)
+    assert totals["U25"][1] < 0 < totals["I25"][1]  # output VAT credit, input VAT debit
+
+
+def test_report_is_json_ready(company_file: Path) -> None:
+    import json
+
+    report = adapters.ingest_summary(company_file)
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["ok"] is True and data["sha256"] == report.sha256
+    assert data["period_start"] == "2025-01-01" and data["counts"]["lines"] >= 120
