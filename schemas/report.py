@@ -20,6 +20,7 @@ __all__ = [
     "ValidationReport",
     "findings_from_oioubl",
     "findings_from_svrl",
+    "short_location",
 ]
 
 Severity = Literal["fatal", "warning", "information"]
@@ -28,6 +29,13 @@ SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 _SVRL = f"{{{SVRL_NS}}}"
 # Rule output is ours (Saxon's), but it echoes document text; parse it with the hardened parser.
 _OUTPUT_LIMITS = xmlsafe.XmlLimits(max_bytes=200 * 1024 * 1024, max_depth=20)
+# Saxon's locations spell each step as *:Name[namespace-uri()='...'][n]; text shows prefixes.
+_STEP = re.compile(r"\*:([\w.-]+)\[namespace-uri\(\)='([^']*)'\]")
+_PREFIXES = {
+    "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2": "cac",
+    "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2": "cbc",
+    "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2": "ext",
+}
 _OIOUBL_ID = re.compile(r"\[([A-Z])-([A-Za-z0-9_.-]+)\]")
 _SEVERITIES: dict[str, Severity] = {
     "fatal": "fatal",
@@ -119,11 +127,21 @@ class ValidationReport:
         )
         lines = [head]
         for f in self.findings:
-            lines.append(f"  [{f.severity}] {f.rule} at {f.location}: {f.message}")
+            lines.append(f"  [{f.severity}] {f.rule} at {short_location(f.location)}: {f.message}")
         return "\n".join(lines)
 
 
 _ORDER: tuple[Severity, ...] = ("fatal", "warning", "information")
+
+
+def short_location(location: str) -> str:
+    """A Saxon location XPath with cac:/cbc:/ext: prefixes (document element unprefixed)."""
+
+    def step(m: re.Match[str]) -> str:
+        prefix = _PREFIXES.get(m.group(2))
+        return f"{prefix}:{m.group(1)}" if prefix else m.group(1)
+
+    return _STEP.sub(step, location).replace("[1]", "")
 
 
 def _severity(flag: str | None, default: Severity = "fatal") -> Severity:

@@ -185,3 +185,15 @@ def test_forked_worker_compiles_its_own_rules(validator: Validator, examples: Pa
         in_child = pool.map(_fired_in_child, [(str(validator.artefacts_dir), data)] * 2)
     assert in_child == [in_parent, in_parent]
     assert "PEPPOL-COMMON-R049" in in_parent
+
+
+def test_text_report_shows_locations_with_prefixes() -> None:
+    from schemas.report import short_location
+
+    saxon = (
+        "/*:Invoice[namespace-uri()='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'][1]"
+        "/*:InvoiceLine[namespace-uri()='urn:oasis:names:specification:ubl:schema:xsd:"
+        "CommonAggregateComponents-2'][12]/*:ID[namespace-uri()='urn:oasis:names:"
+        "specification:ubl:schema:xsd:CommonBasicComponents-2'][1]"
+    )
+    assert short_location(saxon) == "/Invoice/cac:InvoiceLine[12]/cbc:ID"
