@@ -264,7 +264,8 @@ class _Reader:
                 for found in el.iterfind("cac:PartyIdentification", NS)
                 if (ident := self.ident(found, "cbc:ID")) is not None
             ),
-            trading_name=trading if name else None,
+            # OIOUBL repeats the registration name as PartyName; that is no trading name.
+            trading_name=trading if name and not (self.oioubl and trading == name) else None,
             legal_id=self.ident(el, "cac:PartyLegalEntity/cbc:CompanyID"),
             legal_form=self.text(el, "cac:PartyLegalEntity/cbc:CompanyLegalForm"),
             vat_id=vat_id,
@@ -358,10 +359,17 @@ class _Reader:
             reason=self.text(el, "cbc:AllowanceChargeReason"),
             reason_code=self.text(el, "cbc:AllowanceChargeReasonCode"),
             base_amount=self.decimal(el, "cbc:BaseAmount"),
-            percent=self.decimal(el, "cbc:MultiplierFactorNumeric"),
+            percent=self._percent(el),
             vat_category=category,
             vat_rate=rate,
         )
+
+    def _percent(self, el: etree._Element) -> Decimal | None:
+        factor = self.decimal(el, "cbc:MultiplierFactorNumeric")
+        # Peppol writes a percentage (10); OIOUBL keeps UBL's factor (0.1).
+        if factor is None or not self.oioubl:
+            return factor
+        return (factor * 100).normalize()
 
     def exemptions(self, doc: etree._Element) -> tuple[VatExemption, ...]:
         out: dict[VatCategory, VatExemption] = {}

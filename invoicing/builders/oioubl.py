@@ -6,6 +6,11 @@ line carries its own TaxTotal, VAT categories are words (``StandardRated``)
 under tax scheme ``63`` ("Moms"), identifiers use schemes like ``DK:CVR``
 and ``GLN`` instead of ISO 6523 codes, and each document has a UUID (made
 here from the seller and number, so a rebuild yields the same document).
+
+What does not survive the trip to OIOUBL: line allowances and charges (folded
+into the line's price, since OIOUBL checks line amount = price × quantity),
+VAT categories other than S, Z and AE (refused), and a missing allowance
+reason text (OIOUBL needs one; "Rabat"/"Gebyr" is written).
 """
 
 from __future__ import annotations
@@ -80,6 +85,10 @@ def _check(invoice: Invoice) -> None:
                 "rule": "OIOUBL-TAXCATEGORY",
                 "message": f"OIOUBL 2.1 has no VAT category for {category.value}; send Peppol BIS 3",
             }
+        )
+    if any(item.amount <= 0 for item in invoice.allowances_charges):
+        findings.append(
+            {"rule": "F-LIB019", "message": "OIOUBL allowances and charges must be above zero"}
         )
     for means in invoice.payment_means:
         if means.code not in _OIOUBL_PAYMENT_MEANS:
@@ -165,16 +174,15 @@ def _document(invoice: Invoice) -> etree._Element:
     )
     if invoice.delivery is not None and invoice.delivery.date is not None:
         cbc(cac(doc, "Delivery"), "ActualDeliveryDate", day(invoice.delivery.date))
-    if not credit:
-        for number, means in enumerate(invoice.payment_means, start=1):
-            _payment_means(doc, means, number, invoice)
-        if invoice.payment_means:
-            # F-INV134: the terms state the amount due against the first payment means.
-            terms = cac(doc, "PaymentTerms")
-            cbc(terms, "ID", "1")
-            cbc(terms, "PaymentMeansID", "1")
-            cbc(terms, "Note", invoice.payment_terms)
-            cbc(terms, "Amount", money(totals.payable), currencyID=cur)
+    for number, means in enumerate(invoice.payment_means, start=1):
+        _payment_means(doc, means, number, invoice)
+    if invoice.payment_means and not credit:
+        # F-INV134: the terms state the amount due against the first payment means.
+        terms = cac(doc, "PaymentTerms")
+        cbc(terms, "ID", "1")
+        cbc(terms, "PaymentMeansID", "1")
+        cbc(terms, "Note", invoice.payment_terms)
+        cbc(terms, "Amount", money(totals.payable), currencyID=cur)
     for number, item in enumerate(invoice.allowances_charges, start=1):
         _allowance_charge(doc, item, cur, number)
     tax_total = cac(doc, "TaxTotal")
@@ -183,7 +191,13 @@ def _document(invoice: Invoice) -> etree._Element:
         sub = cac(tax_total, "TaxSubtotal")
         cbc(sub, "TaxableAmount", money(entry.taxable_amount), currencyID=cur)
         cbc(sub, "TaxAmount", money(entry.tax_amount), currencyID=cur)
-        _tax_category(sub, entry.category, entry.rate)
+        _tax_category(
+            sub,
+            entry.category,
+            entry.rate,
+            reason=entry.exemption_reason,
+            reason_code=entry.exemption_code,
+        )
     total = cac(doc, "LegalMonetaryTotal")
     cbc(total, "LineExtensionAmount", money(totals.line_extension), currencyID=cur)
     cbc(total, "TaxExclusiveAmount", money(totals.vat_total), currencyID=cur)  # F-INV127
@@ -291,7 +305,14 @@ def _party(
             cbc(contact, "ElectronicMail", party.contact.email)
 
 
-def _tax_category(parent: etree._Element, category: VatCategory, rate: Decimal | None) -> None:
+def _tax_category(
+    parent: etree._Element,
+    category: VatCategory,
+    rate: Decimal | None,
+    *,
+    reason: str | None = None,
+    reason_code: str | None = None,
+) -> None:
     el = cac(parent, "TaxCategory")
     cbc(
         el,
@@ -301,6 +322,8 @@ def _tax_category(parent: etree._Element, category: VatCategory, rate: Decimal |
         schemeID="urn:oioubl:id:taxcategoryid-1.1",
     )
     cbc(el, "Percent", num(rate if rate is not None else Decimal(0)))
+    cbc(el, "TaxExemptionReasonCode", reason_code)
+    cbc(el, "TaxExemptionReason", reason)
     tax = cac(el, "TaxScheme")
     cbc(tax, "ID", "63", schemeAgencyID=_AGENCY, schemeID="urn:oioubl:id:taxschemeid-1.1")
     cbc(tax, "Name", "Moms")
@@ -356,5 +379,5 @@ def _line(doc: etree._Element, line: InvoiceLine, cur: str, *, credit: bool) -> 
         base = line.base_quantity or Decimal(1)
         net_price = (net * base / line.quantity).quantize(Decimal("0.0001"))
     cbc(price, "PriceAmount", num(net_price), currencyID=cur)
-    cbc(price, "BaseQuantity", num(line.base_quantity or Decimal(1)), unitCode=line.unit_code)
+    cbc(price, "BaseQuantity", num(line.base_quantity), unitCode=line.unit_code)
     cbc(price, "OrderableUnitFactorRate", "1")

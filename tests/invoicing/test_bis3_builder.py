@@ -8,9 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from invoicing_samples import danish_invoice, line, mixed_invoice
 from lxml import etree
-from ubl_checks import billing_findings, fatal, ubl21_schema, xsd_errors
 
 from invoicing.builders import build_bis3
 from invoicing.model import (
@@ -24,6 +22,8 @@ from invoicing.model import (
     VatCategory,
     VatExemption,
 )
+from tests.invoicing.invoicing_samples import danish_invoice, line, mixed_invoice
+from tests.invoicing.ubl_checks import billing_findings, fatal, ubl21_schema, xsd_errors
 
 D = Decimal
 NS = {

@@ -6,11 +6,10 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from invoicing_samples import SELLER, danish_invoice, framework_contract, line
-
 from invoicing.matching import Decision, ReasonCode, Tolerance, is_duplicate, match_invoice
 from invoicing.model import AllowanceCharge, DocumentKind, Identifier, Invoice, VatCategory
 from invoicing.orders import Order, order_from_contract
+from tests.invoicing.invoicing_samples import SELLER, danish_invoice, framework_contract, line
 
 D = Decimal
 

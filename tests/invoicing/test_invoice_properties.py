@@ -9,9 +9,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from invoicing_samples import BUYER, SELLER
 from lxml import etree
-from ubl_checks import billing_findings, fatal, ubl21_schema, xsd_errors
 
 from invoicing.builders import build_bis3
 from invoicing.model import (
@@ -28,6 +26,14 @@ from invoicing.model import (
 from invoicing.reader import read_invoice
 from invoicing.rules import check_invoice
 from invoicing.vat import compute_totals
+from tests.invoicing.invoicing_samples import BUYER, SELLER
+from tests.invoicing.ubl_checks import (
+    billing_findings,
+    fatal,
+    plan_findings,
+    ubl21_schema,
+    xsd_errors,
+)
 
 D = Decimal
 CENT = D("0.01")
@@ -200,5 +206,72 @@ def test_generated_invoices_pass_the_full_plan_and_round_trip(
     assert fatal(billing_findings(xml, artefacts_dir)) == []
     again = read_invoice(xml)
     # Exemption reasons are one per category; their order carries no meaning.
+    assert set(again.vat_exemptions) == set(invoice.vat_exemptions)
+    assert replace(again, vat_exemptions=invoice.vat_exemptions) == invoice
+
+
+@st.composite
+def oioubl_invoices(draw):  # type: ignore[no-untyped-def]
+    """Invoices OIOUBL 2.1 can carry whole: DKK, categories S/Z/AE, no line allowances."""
+    count = draw(st.integers(min_value=1, max_value=4))
+    pairs = [(VatCategory.STANDARD, D("25")), (VatCategory.ZERO_RATED, D("0"))]
+    if draw(st.booleans()):
+        pairs.append((VatCategory.REVERSE_CHARGE, D("0")))
+    invoice_lines = []
+    for i in range(1, count + 1):
+        category, rate = draw(st.sampled_from(pairs))
+        invoice_lines.append(
+            InvoiceLine(
+                id=str(i),
+                quantity=draw(quantities),
+                unit_code=draw(st.sampled_from(["EA", "HUR", "KGM"])),
+                net_price=draw(prices),
+                base_quantity=draw(st.sampled_from([None, D("1"), D("10")])),
+                item_name=f"Vare {i}",
+                seller_item_id=f"SKU-{i}",
+                order_line_ref=str(i),
+                vat_category=category,
+                vat_rate=rate,
+            )
+        )
+    used = sorted({(line.vat_category, line.vat_rate) for line in invoice_lines}, key=str)
+    kind = draw(st.sampled_from([DocumentKind.INVOICE, DocumentKind.CREDIT_NOTE]))
+    invoice = Invoice(
+        kind=kind,
+        number=f"O-{draw(st.integers(min_value=1, max_value=99999))}",
+        issue_date=date(2026, 11, 2),
+        due_date=date(2026, 12, 2),
+        currency="DKK",
+        seller=SELLER,
+        buyer=BUYER,
+        buyer_reference="ref-1",
+        order_reference="PO-1",
+        lines=tuple(invoice_lines),
+        # OIOUBL needs a reason text on every allowance or charge (a code alone is not enough).
+        allowances_charges=tuple(
+            replace(a, reason=a.reason or ("Gebyr" if a.is_charge else "Rabat"))
+            for a in draw(document_charges(used))
+            if a.amount > 0  # F-LIB019: OIOUBL has no zero allowances
+        ),
+        vat_exemptions=(REASONS[VatCategory.REVERSE_CHARGE],)
+        if any(c is VatCategory.REVERSE_CHARGE for c, _ in used)
+        else (),
+        payment_means=(PaymentMeans(code="42", account_id="4401162431", institution_id="0040"),),
+    )
+    # OIOUBL has no negative amounts due: a negative total is a credit note (F-LIB020).
+    assume(compute_totals(invoice).payable >= 0)
+    return invoice
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(invoice=oioubl_invoices())
+def test_generated_oioubl_documents_pass_the_oioubl_plan_and_round_trip(
+    invoice: Invoice, artefacts_dir: Path
+) -> None:
+    from invoicing.builders import build_oioubl
+
+    xml = build_oioubl(invoice)
+    assert fatal(plan_findings(xml, artefacts_dir, "oioubl-2.1")) == []
+    again = read_invoice(xml)
     assert set(again.vat_exemptions) == set(invoice.vat_exemptions)
     assert replace(again, vat_exemptions=invoice.vat_exemptions) == invoice

@@ -6,15 +6,21 @@ import os
 from pathlib import Path
 
 import pytest
-from business_terms import business_terms
-from invoicing_samples import danish_invoice, mixed_invoice
 from lxml import etree
-from ubl_checks import billing_findings, fatal, plan_findings, ubl21_schema, xsd_errors
 
 from invoicing.builders import build_bis3, build_bis3_tree
 from invoicing.builders._xml import to_bytes
 from invoicing.errors import UnreadableDocument, UnsupportedDocument
 from invoicing.reader import read_invoice
+from tests.invoicing.business_terms import business_terms
+from tests.invoicing.invoicing_samples import danish_invoice, mixed_invoice
+from tests.invoicing.ubl_checks import (
+    billing_findings,
+    fatal,
+    plan_findings,
+    ubl21_schema,
+    xsd_errors,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 # (folder, file pattern, validation plan): each repository's examples are only promised

@@ -6,12 +6,12 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from invoicing_samples import BUYER, SELLER, danish_invoice, line, mixed_invoice
 
 from invoicing.builders import build_bis3
 from invoicing.errors import InvalidInvoice
 from invoicing.model import AllowanceCharge, DocumentKind, Identifier, VatCategory, VatExemption
 from invoicing.rules import check_invoice
+from tests.invoicing.invoicing_samples import BUYER, SELLER, danish_invoice, line, mixed_invoice
 
 D = Decimal
 

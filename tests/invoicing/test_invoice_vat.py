@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from invoicing_samples import danish_invoice, line, mixed_invoice
-
 from invoicing.model import AllowanceCharge, VatCategory, VatExemption
 from invoicing.vat import compute_totals, line_net_amount, round_amount, vat_breakdown
+from tests.invoicing.invoicing_samples import danish_invoice, line, mixed_invoice
 
 D = Decimal
 

@@ -7,10 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from business_terms import business_terms
-from invoicing_samples import danish_invoice, line
 from lxml import etree
-from ubl_checks import fatal, plan_findings
 
 from invoicing.builders import build_bis3_tree
 from invoicing.builders._xml import to_bytes
@@ -18,6 +15,9 @@ from invoicing.builders.oioubl import build_oioubl, oioubl_identifier, peppol_id
 from invoicing.errors import InvalidInvoice
 from invoicing.model import DocumentKind, Identifier, PrecedingInvoice, VatCategory
 from invoicing.reader import read_invoice
+from tests.invoicing.business_terms import business_terms
+from tests.invoicing.invoicing_samples import danish_invoice, line
+from tests.invoicing.ubl_checks import fatal, plan_findings
 
 pytest.importorskip("schemas.validation", reason="the OIOUBL plan runs through schemas.validation")
 

@@ -7,9 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from invoicing_samples import BUYER, SELLER, framework_contract
 from lxml import etree
-from ubl_checks import fatal, ordering_findings, xsd_errors
 
 from invoicing.builders.ordering import (
     build_invoice_response,
@@ -30,6 +28,8 @@ from invoicing.orders import (
     StatusReasonCode,
     order_from_contract,
 )
+from tests.invoicing.invoicing_samples import BUYER, SELLER, framework_contract
+from tests.invoicing.ubl_checks import fatal, ordering_findings, xsd_errors
 
 D = Decimal
 NS = {
