@@ -1,1 +1,55 @@
-"""invoicing."""
+"""Invoicing: orders, invoices, credit notes and responses; UBL / OIOUBL; matching.
+
+Pure modules (no I/O): ``model`` (EN 16931 invoice), ``orders`` (orders,
+responses, contract terms), ``vat`` (breakdown and totals), ``rules`` (model
+checks), ``matching`` (invoice against order and contract). ``builders``
+writes Peppol BIS 3, OIOUBL 2.1 and BIS Ordering 3 documents; ``reader``
+turns a received Invoice or CreditNote into the model. ``as4`` and
+``peppol*`` carry documents over the Peppol network.
+"""
+
+from invoicing.builders import (
+    build_bis3,
+    build_invoice_response,
+    build_oioubl,
+    build_order,
+    build_order_response,
+)
+from invoicing.errors import InvalidInvoice, InvoicingError, UnreadableDocument, UnsupportedDocument
+from invoicing.matching import Decision, MatchResult, Reason, ReasonCode, Tolerance, match_invoice
+from invoicing.model import DocumentKind, Invoice, InvoiceLine, Party, VatCategory
+from invoicing.orders import ContractTerms, InvoiceResponse, Order, OrderResponse
+from invoicing.reader import read_invoice
+from invoicing.rules import check_invoice
+from invoicing.vat import Totals, compute_totals
+
+__all__ = [
+    "ContractTerms",
+    "Decision",
+    "DocumentKind",
+    "InvalidInvoice",
+    "Invoice",
+    "InvoiceLine",
+    "InvoiceResponse",
+    "InvoicingError",
+    "MatchResult",
+    "Order",
+    "OrderResponse",
+    "Party",
+    "Reason",
+    "ReasonCode",
+    "Tolerance",
+    "Totals",
+    "UnreadableDocument",
+    "UnsupportedDocument",
+    "VatCategory",
+    "build_bis3",
+    "build_invoice_response",
+    "build_oioubl",
+    "build_order",
+    "build_order_response",
+    "check_invoice",
+    "compute_totals",
+    "match_invoice",
+    "read_invoice",
+]
