@@ -24,7 +24,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from test_as4_http import DOC_TYPE, INVOICE, PROCESS, RECEIVER, SENDER, serve, stop
+from tests.invoicing.test_as4_http import DOC_TYPE, INVOICE, PROCESS, RECEIVER, SENDER, serve, stop
 
 from gateway.sandbox.peppol import create_peppol_sandbox
 from invoicing.as4 import As4Receiver, DeliveryStatus, InboundMessage, PinnedCertificates, send_as4

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 from lxml import etree
-from test_as4_http import DOC_TYPE, INVOICE, PROCESS, RECEIVER, SENDER
+from tests.invoicing.test_as4_http import DOC_TYPE, INVOICE, PROCESS, RECEIVER, SENDER
 
 from gateway.signing.keys import TrustStore
 from invoicing.as4 import (

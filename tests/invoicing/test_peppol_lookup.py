@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from test_as4_http import DOC_TYPE, PROCESS
+from tests.invoicing.test_as4_http import DOC_TYPE, PROCESS
 
 from invoicing.as4.devcerts import DevIdentity, make_dev_ca, make_dev_identity
 from invoicing.peppol import (
