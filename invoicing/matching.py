@@ -202,7 +202,7 @@ def _contract_reasons(
             term="BT-2",
         )
     for line in invoice.lines:
-        priced = contract.line_for(line.seller_item_id)
+        priced = contract.line_for(line.seller_item_id, line.item_name)
         if priced is None:
             yield Reason(
                 ReasonCode.ITEM_NOT_IN_CONTRACT,

@@ -60,9 +60,13 @@ class ContractTerms:
     valid_from: date | None = None
     valid_to: date | None = None
 
-    def line_for(self, item_id: str | None) -> ContractLine | None:
-        """The contract line of the seller's item id, if the contract prices it."""
-        return next((line for line in self.lines if line.item_id == item_id), None)
+    def line_for(self, item_id: str | None, item_name: str | None = None) -> ContractLine | None:
+        """The contract line for a seller's item id, else for the item's exact name."""
+        found = next((line for line in self.lines if line.item_id == item_id), None)
+        if found is None and item_name:
+            wanted = item_name.strip().casefold()
+            found = next((ln for ln in self.lines if ln.item_name.casefold() == wanted), None)
+        return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,12 +52,12 @@ def line(
     rate: str | None = "25",
     **extra: object,
 ) -> InvoiceLine:
+    extra.setdefault("item_name", f"Item {line_id}")
     return InvoiceLine(
         id=line_id,
         quantity=D(quantity),
         unit_code="EA",
         net_price=D(price),
-        item_name=f"Item {line_id}",
         vat_category=category,
         vat_rate=D(rate) if rate is not None else None,
         **extra,  # type: ignore[arg-type]
