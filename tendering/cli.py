@@ -1,0 +1,393 @@
+"""``gateway tender`` (officers, committee members) and ``gateway bid`` (suppliers).
+
+The officer and supplier commands are API clients: they act with an API key
+(``--key`` or ``GW_API_KEY``) against a gateway (``--url`` or
+``GW_PUBLIC_URL``). ``gateway bid keygen`` and ``gateway bid seal`` work
+offline: the bid is signed and encrypted on the supplier's machine, so the
+gateway never sees it in plain text. Exit codes: 0 done, 1 failure, 2 refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import tomllib
+import uuid
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import httpx
+import typer
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+from pydantic import ValidationError
+
+from tendering import payloads, sealing, share_delivery
+from tendering.errors import TenderingError
+
+__all__ = ["bid_app", "register", "tender_app"]
+
+tender_app = typer.Typer(
+    help="Tenders: create, publish, open, award, sign contracts.", no_args_is_help=True
+)
+bid_app = typer.Typer(help="Sealed bids on the supplier's side.", no_args_is_help=True)
+
+Url = Annotated[str | None, typer.Option("--url", help="gateway URL (default: GW_PUBLIC_URL)")]
+Key = Annotated[str | None, typer.Option("--key", help="API key (default: GW_API_KEY)")]
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+class _Client:
+    def __init__(self, url: str | None, key: str | None) -> None:
+        from gateway.settings import get_settings
+
+        self.base = (url or get_settings().effective_public_url).rstrip("/")
+        token = key or os.environ.get("GW_API_KEY")
+        if not token:
+            _fail("give an API key with --key or GW_API_KEY")
+        self.http = httpx.Client(
+            base_url=self.base, timeout=60, headers={"Authorization": f"Bearer {token}"}
+        )
+
+    def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            r = self.http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            _fail(f"cannot reach the gateway at {self.base}: {exc}")
+        if r.status_code >= 400:
+            try:
+                detail = r.json().get("detail", r.text)
+            except ValueError:
+                detail = r.text
+            _fail(f"{r.status_code}: {detail}", 2 if r.status_code < 500 else 1)
+        return r
+
+    def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self.call(method, path, **kwargs).json()
+
+
+def _echo(doc: Any) -> None:
+    typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
+def _read_doc(path: Path) -> Any:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror}")
+    try:
+        return tomllib.loads(raw.decode()) if path.suffix == ".toml" else json.loads(raw)
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        _fail(f"{path} is not valid {'TOML' if path.suffix == '.toml' else 'JSON'}: {exc}")
+
+
+# -- officers -------------------------------------------------------------------
+
+
+@tender_app.command("create")
+def tender_create(
+    file: Annotated[Path, typer.Argument(help="tender as TOML or JSON")],
+    url: Url = None,
+    key: Key = None,
+) -> None:
+    """Create a draft tender from a file (lots, criteria, timeline, k of n)."""
+    doc = _read_doc(file)
+    try:
+        payloads.TenderCreate.model_validate(doc)
+    except ValidationError as exc:
+        _fail(f"{file}: {exc.error_count()} problems:\n{exc}", 2)
+    _echo(
+        _Client(url, key).json("POST", "/v1/tenders", json=json.loads(json.dumps(doc, default=str)))
+    )
+
+
+@tender_app.command("committee")
+def tender_committee(
+    tender_id: str,
+    member: Annotated[
+        list[str], typer.Option("--member", help="PRINCIPAL_ID=PUBLIC_KEY (from member-keygen)")
+    ],
+    url: Url = None,
+    key: Key = None,
+) -> None:
+    """Name the opening committee (each member with its public key)."""
+    members = []
+    for m in member:
+        principal, _, public = m.partition("=")
+        if not public:
+            _fail(f"--member {m!r}: write PRINCIPAL_ID=PUBLIC_KEY", 2)
+        members.append({"principal_id": principal, "public_key": public})
+    _echo(
+        _Client(url, key).json(
+            "PUT", f"/v1/tenders/{tender_id}/committee", json={"members": members}
+        )
+    )
+
+
+@tender_app.command("publish")
+def tender_publish(tender_id: str, url: Url = None, key: Key = None) -> None:
+    """Publish: the opening key is made and the shares go out sealed to the members."""
+    t = _Client(url, key).json("POST", f"/v1/tenders/{tender_id}/publish")
+    typer.echo(
+        f"published {t['reference']}; deadline {t['timeline']['deadline']}; key {t['key_fingerprint'][:16]}…"
+    )
+
+
+@tender_app.command("show")
+def tender_show(tender_id: str, url: Url = None, key: Key = None) -> None:
+    """Show a tender as its buyer sees it."""
+    _echo(_Client(url, key).json("GET", f"/v1/tenders/{tender_id}"))
+
+
+@tender_app.command("member-keygen")
+def member_keygen(
+    out: Annotated[Path, typer.Option("--out", help="file for the private key")],
+) -> None:
+    """Make a committee member's key pair; prints the public key to register."""
+    if out.exists():
+        _fail(f"{out} exists; not overwriting a key")
+    k = share_delivery.new_member_key()
+    out.write_text(share_delivery.member_private_key_text(k) + "\n")
+    out.chmod(0o600)
+    typer.echo(share_delivery.member_public_key_text(k))
+
+
+@tender_app.command("open")
+def tender_open(
+    tender_id: str,
+    member_key: Annotated[Path, typer.Option("--member-key", help="your committee private key")],
+    url: Url = None,
+    key: Key = None,
+) -> None:
+    """Hand in your share (opened locally with your key); the k-th share opens the bids."""
+    client = _Client(url, key)
+    sealed = client.json("GET", f"/v1/tenders/{tender_id}/committee/share")
+    try:
+        private = share_delivery.load_member_private_key(member_key.read_text())
+        share = share_delivery.open_share(sealed["sealed_share"], private)
+    except OSError as exc:
+        _fail(f"cannot read {member_key}: {exc.strerror}")
+    except TenderingError as exc:
+        _fail(exc.detail, 2)
+    result = client.json("POST", f"/v1/tenders/{tender_id}/shares", json={"share": share})
+    if not result["opened"]:
+        typer.echo(f"share handed in: {result['shares']} of {result['threshold']} needed")
+        return
+    typer.echo(f"opened with {result['shares']} shares:")
+    for b in result["record"]["bids"]:
+        mark = "ok" if b["readable"] and b["signature_valid"] else f"PROBLEM: {b['problem']}"
+        typer.echo(
+            f"  bid {b['bid_id']} from {b['supplier_id']} sha256 {b['envelope_sha256'][:16]}… {mark}"
+        )
+
+
+@tender_app.command("evaluate")
+def tender_evaluate(
+    tender_id: str,
+    points: Annotated[
+        Path | None, typer.Option(help="JSON {lot: {bid: {criterion: points}}}")
+    ] = None,
+    url: Url = None,
+    key: Key = None,
+) -> None:
+    """Score and rank the opened bids."""
+    body = {"points": _read_doc(points)} if points else {"points": {}}
+    _echo(_Client(url, key).json("POST", f"/v1/tenders/{tender_id}/evaluation", json=body))
+
+
+@tender_app.command("award")
+def tender_award(
+    tender_id: str,
+    step: Annotated[str, typer.Option(help="propose, standstill or award")] = "award",
+    url: Url = None,
+    key: Key = None,
+) -> None:
+    """Propose the award, notify bidders and start the standstill, or award after it."""
+    paths = {"propose": "award-proposal", "standstill": "standstill", "award": "award"}
+    if step not in paths:
+        _fail(f"--step is one of {', '.join(paths)}", 2)
+    _echo(_Client(url, key).json("POST", f"/v1/tenders/{tender_id}/{paths[step]}"))
+
+
+@tender_app.command("contract-sign")
+def contract_sign(
+    contract_id: str,
+    identity: Annotated[Path, typer.Option(help="your signing certificate (PKCS#12 or PEM)")],
+    password: Annotated[str | None, typer.Option(help="password of the identity file")] = None,
+    url: Url = None,
+    key: Key = None,
+) -> None:
+    """Sign (buyer) or countersign (supplier) a contract with a detached XAdES signature."""
+    from gateway.signing import SigningError, load_signing_identity, sign_detached
+    from tendering.contracts import contract_uri
+
+    client = _Client(url, key)
+    document = client.call("GET", f"/v1/contracts/{contract_id}/document").content
+    try:
+        signer = load_signing_identity(identity, password)
+        signature = sign_detached(
+            document, signer, uri=contract_uri(contract_id), mime_type="application/json"
+        )
+    except SigningError as exc:
+        _fail(exc.detail)
+    out = client.json(
+        "POST", f"/v1/contracts/{contract_id}/signatures", json={"signature": signature.decode()}
+    )
+    typer.echo(f"contract {contract_id}: {out['status']}")
+
+
+# -- suppliers ------------------------------------------------------------------
+
+
+@bid_app.command("keygen")
+def bid_keygen(
+    out: Annotated[Path, typer.Option("--out", help="file for the private signing key (PEM)")],
+    password: Annotated[
+        str | None, typer.Option(envvar="GW_BID_KEY_PASSWORD", help="encrypt the key")
+    ] = None,
+) -> None:
+    """Make a supplier signing key; prints the public key to register with the gateway."""
+    if out.exists():
+        _fail(f"{out} exists; not overwriting a key")
+    k = sealing.new_supplier_key()
+    out.write_bytes(
+        sealing.supplier_private_key_pem(k, password=password.encode() if password else None)
+    )
+    out.chmod(0o600)
+    typer.echo(sealing.supplier_public_key_pem(k).decode(), nl=False)
+
+
+@bid_app.command("tender-key")
+def bid_tender_key(
+    tender_id: str, out: Annotated[Path, typer.Option("--out")], url: Url = None
+) -> None:
+    """Fetch a published tender's opening key (no API key needed) into a file."""
+    from gateway.settings import get_settings
+
+    base = (url or get_settings().effective_public_url).rstrip("/")
+    try:
+        r = httpx.get(f"{base}/v1/public/tenders/{tender_id}", timeout=30)
+    except httpx.HTTPError as exc:
+        _fail(f"cannot reach the gateway at {base}: {exc}")
+    if r.status_code != 200:
+        _fail(f"tender {tender_id}: {r.status_code}", 2)
+    t = r.json()
+    out.write_text(
+        json.dumps(
+            {"id": t["id"], "public_key": t["public_key"], "key_fingerprint": t["key_fingerprint"]}
+        )
+    )
+    typer.echo(f"tender {t['reference']}: key {t['key_fingerprint'][:16]}… written to {out}")
+
+
+def _tender_key(path: Path) -> tuple[str, X25519PublicKey]:
+    doc = _read_doc(path)
+    try:
+        public = X25519PublicKey.from_public_bytes(
+            base64.b64decode(doc["public_key"], validate=True)
+        )
+        return str(doc["id"]), public
+    except (KeyError, TypeError, ValueError) as exc:
+        _fail(f"{path} is not a tender key (from `gateway bid tender-key`): {exc}", 2)
+
+
+@bid_app.command("seal")
+def bid_seal(
+    tender_key: Annotated[Path, typer.Option("--tender-key", help="the tender's key file")],
+    supplier_key: Annotated[Path, typer.Option("--supplier-key", help="your signing key (PEM)")],
+    supplier: Annotated[str, typer.Option("--supplier", help="your CVR number")],
+    infile: Annotated[Path, typer.Option("--in", help="the bid (JSON)")],
+    outfile: Annotated[Path, typer.Option("--out", help="where the sealed bid goes")],
+    password: Annotated[str | None, typer.Option(envvar="GW_BID_KEY_PASSWORD")] = None,
+) -> None:
+    """Sign and encrypt a bid offline, for the tender's committee only."""
+    tender_id, public = _tender_key(tender_key)
+    doc = _read_doc(infile)
+    try:
+        payloads.BidContent.model_validate(doc)
+    except ValidationError as exc:
+        _fail(f"{infile} is not a valid bid: {exc.error_count()} problems:\n{exc}", 2)
+    try:
+        signing = sealing.load_supplier_private_key(
+            supplier_key.read_bytes(), password=password.encode() if password else None
+        )
+    except OSError as exc:
+        _fail(f"cannot read {supplier_key}: {exc.strerror}")
+    except TenderingError as exc:
+        _fail(exc.detail, 2)
+    bid_id = str(uuid.uuid4())
+    envelope = sealing.seal_bid(
+        json.dumps(doc, sort_keys=True).encode(),
+        tender_id=tender_id,
+        supplier_id=supplier.removeprefix("DK"),
+        bid_id=bid_id,
+        tender_public_key=public,
+        signing_key=signing,
+    ).to_bytes()
+    outfile.write_bytes(envelope)
+    _echo(
+        {
+            "bid_id": bid_id,
+            "tender_id": tender_id,
+            "lots": sorted(doc["lots"]),
+            "sha256": hashlib.sha256(envelope).hexdigest(),
+        }
+    )
+
+
+@bid_app.command("register-key")
+def bid_register_key(
+    public: Annotated[Path, typer.Argument(help="public key PEM from keygen")],
+    url: Url = None,
+    key: Key = None,
+) -> None:
+    """Register your public signing key with the gateway."""
+    out = _Client(url, key).json(
+        "POST", "/v1/supplier-keys", json={"public_key_pem": public.read_text()}
+    )
+    typer.echo(f"registered key {out['fingerprint']}")
+
+
+@bid_app.command("submit")
+def bid_submit(
+    tender_id: str,
+    infile: Annotated[Path, typer.Option("--in", help="the sealed bid")],
+    lots: Annotated[list[str], typer.Option("--lot", help="lots the bid covers")],
+    receipt: Annotated[Path | None, typer.Option(help="write the signed receipt here")] = None,
+    replaces: Annotated[str | None, typer.Option(help="bid id this replaces")] = None,
+    url: Url = None,
+    key: Key = None,
+) -> None:
+    """Submit a sealed bid; the gateway answers with a signed TenderReceipt."""
+    envelope = infile.read_bytes()
+    body = {
+        "lot_ids": lots,
+        "envelope": base64.b64encode(envelope).decode(),
+        "replaces_bid_id": replaces,
+    }
+    out = _Client(url, key).json("POST", f"/v1/tenders/{tender_id}/bids", json=body)
+    if out["envelope_sha256"] != hashlib.sha256(envelope).hexdigest():
+        _fail("the receipt names another hash than the bid sent")
+    if receipt:
+        receipt.write_text(out["receipt_xml"])
+    typer.echo(
+        f"bid {out['bid_id']} received at {out['received_at']}; sha256 {out['envelope_sha256']}"
+    )
+
+
+@bid_app.command("withdraw")
+def bid_withdraw(bid_id: str, url: Url = None, key: Key = None) -> None:
+    """Withdraw your bid (before the deadline)."""
+    out = _Client(url, key).json("POST", f"/v1/bids/{bid_id}/withdraw")
+    typer.echo(f"bid {out['id']}: {out['status']}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``tender`` and ``bid`` to the ``gateway`` command."""
+    app.add_typer(tender_app, name="tender")
+    app.add_typer(bid_app, name="bid")

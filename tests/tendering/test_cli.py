@@ -1,0 +1,155 @@
+"""``gateway tender`` and ``gateway bid`` against a gateway served on loopback."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gateway.app import create_app
+from gateway.bootstrap import Container
+from gateway.cli import app
+from tests.support.live import serve_in_thread
+from tests.tendering.conftest import Clock
+from tests.tendering.flow import MEMBERS, MakeOrg, tender_body
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def url(gw: Container) -> Iterator[str]:
+    with serve_in_thread(create_app(gw, mount_sandbox=False)) as base:
+        yield base
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def _toml(body: dict[str, object]) -> str:
+    lines = []
+    for k, v in body.items():
+        if isinstance(v, str | int) or (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+            lines.append(f"{k} = {json.dumps(v)}")
+    t = body["timeline"]
+    assert isinstance(t, dict)
+    lines.append(f"[timeline]\ndeadline = {json.dumps(t['deadline'])}")
+    for lot in body["lots"]:  # type: ignore[attr-defined]
+        lines.append("[[lots]]")
+        for k in ("lot_id", "title", "award_method", "estimated_value"):
+            lines.append(f"{k} = {json.dumps(lot[k])}")
+        for c in lot["criteria"]:
+            lines.append("[[lots.criteria]]")
+            lines.extend(f"{k} = {json.dumps(v)}" for k, v in c.items())
+    return "\n".join(lines) + "\n"
+
+
+def test_officer_and_supplier_commands_run_a_tender_with_an_offline_sealed_bid(
+    url: str, new_org: MakeOrg, clock: Clock, tmp_path: Path
+) -> None:
+    buyer = new_org("buyer", *MEMBERS, name="Kommune CLI")
+    supplier = new_org("supplier", name="Leverandør CLI")
+    officer = ["--url", url, "--key", buyer.keys["buyer"]]
+    body = tender_body(clock)
+    body["timeline"] = {"deadline": body["timeline"]["deadline"]}  # type: ignore[index]
+    (tmp_path / "tender.toml").write_text(_toml(body))
+    code, out = _run("tender", "create", str(tmp_path / "tender.toml"), *officer)
+    assert code == 0, out
+    tender_id = json.loads(out)["id"]
+
+    members = []
+    for m in MEMBERS:
+        code, public = _run("tender", "member-keygen", "--out", str(tmp_path / f"{m}.key"))
+        assert code == 0, public
+        members += ["--member", f"{buyer.principals[m]}={public.strip()}"]
+    assert _run("tender", "committee", tender_id, *members, *officer)[0] == 0
+    code, out = _run("tender", "publish", tender_id, *officer)
+    assert code == 0 and "published" in out, out
+
+    # The supplier side: key, tender key, seal offline, register, submit.
+    code, pem = _run("bid", "keygen", "--out", str(tmp_path / "supplier.key"))
+    assert code == 0 and "BEGIN PUBLIC KEY" in pem
+    (tmp_path / "supplier.pub").write_text(pem)
+    assert (
+        _run("bid", "keygen", "--out", str(tmp_path / "supplier.key"))[0] == 1
+    )  # never overwrites
+    assert (
+        _run("bid", "tender-key", tender_id, "--out", str(tmp_path / "tender.pub"), "--url", url)[0]
+        == 0
+    )
+    (tmp_path / "bid.json").write_text(json.dumps({"lots": {"LOT-1": {"price": "250000.00"}}}))
+    seal = [
+        "bid",
+        "seal",
+        "--tender-key",
+        str(tmp_path / "tender.pub"),
+        "--supplier-key",
+        str(tmp_path / "supplier.key"),
+        "--supplier",
+        supplier.cvr,
+        "--out",
+        str(tmp_path / "bid.sealed"),
+    ]
+    code, out = _run(*seal, "--in", str(tmp_path / "bid.json"))
+    assert code == 0, out
+    assert b"250000" not in (tmp_path / "bid.sealed").read_bytes()
+    (tmp_path / "bad.json").write_text(json.dumps({"lots": {"LOT-1": {"price": "-1"}}}))
+    code, out = _run(*seal, "--in", str(tmp_path / "bad.json"))
+    assert code == 2 and "not a valid bid" in out
+    sup = ["--url", url, "--key", supplier.keys["supplier"]]
+    assert _run("bid", "register-key", str(tmp_path / "supplier.pub"), *sup)[0] == 0
+    code, out = _run(
+        "bid",
+        "submit",
+        tender_id,
+        "--in",
+        str(tmp_path / "bid.sealed"),
+        "--lot",
+        "LOT-1",
+        "--receipt",
+        str(tmp_path / "receipt.xml"),
+        *sup,
+    )
+    assert code == 0, out
+    assert b"TenderReceipt" in (tmp_path / "receipt.xml").read_bytes()
+
+    # The committee opens with two of three shares, each opened with the member's own key.
+    code, out = _run(
+        "tender",
+        "open",
+        tender_id,
+        "--member-key",
+        str(tmp_path / f"{MEMBERS[0]}.key"),
+        "--url",
+        url,
+        "--key",
+        buyer.keys[MEMBERS[0]],
+    )
+    assert code == 2 and "deadline" in out  # too early: refused, exit 2
+    from tests.tendering.flow import Published
+
+    Published(
+        None, clock, buyer, {"timeline": {"deadline": body["timeline"]["deadline"]}}
+    ).past_deadline()  # type: ignore[arg-type, index]
+    for i, m in enumerate(MEMBERS[:2]):
+        code, out = _run(
+            "tender",
+            "open",
+            tender_id,
+            "--member-key",
+            str(tmp_path / f"{m}.key"),
+            "--url",
+            url,
+            "--key",
+            buyer.keys[m],
+        )
+        assert code == 0, out
+    assert "opened with 2 shares" in out and "ok" in out
+    code, out = _run("tender", "show", tender_id, *officer)
+    assert json.loads(out)["status"] == "opened"
+    code, out = _run("tender", "show", tender_id, "--url", url, "--key", supplier.keys["supplier"])
+    assert code == 2 and "403" in out
