@@ -8,6 +8,8 @@ from typing import Any, Protocol
 from gateway.settings import Settings
 from gateway.signing import SigningIdentity, load_signing_identity, sign_detached, sign_ubl
 from schemas import xmlsafe
+from schemas.plans import NoPlanError
+from schemas.validation import Validator as OfficialValidator
 
 __all__ = [
     "SignatureArtefact",
@@ -75,8 +77,33 @@ class _WellFormedValidator:
         return ValidationOutcome(valid=True)
 
 
+class _OfficialValidator(_WellFormedValidator):
+    """The official plan for documents we recognise (UBL, OIOUBL, pre-award, …).
+
+    A document no plan covers (a generic XML report, say) is checked for
+    well-formedness only, and its submission records no plan.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self._validator = OfficialValidator(settings.effective_artefacts_dir, limits=self._limits)
+
+    def __call__(self, payload: bytes, *, content_type: str, kind: str) -> ValidationOutcome:
+        if not is_xml(content_type):
+            return ValidationOutcome(valid=True)
+        try:
+            report = self._validator.validate(payload)
+        except xmlsafe.XmlError:
+            return super().__call__(payload, content_type=content_type, kind=kind)
+        except NoPlanError:
+            return ValidationOutcome(valid=True)
+        return ValidationOutcome(
+            valid=report.valid, plan=report.plan, findings=[f.to_dict() for f in report.findings]
+        )
+
+
 def default_validator(settings: Settings) -> Validator:
-    return _WellFormedValidator(settings)
+    return _OfficialValidator(settings)
 
 
 _UBL_NS = "urn:oasis:names:specification:ubl:schema:xsd:"
