@@ -4,6 +4,7 @@ The arithmetic rules (BR-CO-*) cannot break: :mod:`invoicing.vat` computes
 every derived amount. What is left are presence and consistency rules on the
 inputs; each finding names the official rule id so a user can look it up.
 The official Schematron stays the final judge (``schemas.validation``).
+Rule ids starting ``GW-`` are the gateway's own policy, not EN 16931's.
 """
 
 from __future__ import annotations
@@ -93,6 +94,8 @@ def _check(invoice: Invoice) -> Iterator[Finding]:
     is_invoice = invoice.kind is DocumentKind.INVOICE
     if is_invoice and payable > ZERO and not (invoice.due_date or invoice.payment_terms):
         yield Finding("BR-CO-25", "a positive amount due needs a due date or payment terms")
+    if is_invoice and payable > ZERO and not invoice.payment_means:
+        yield Finding("GW-001", "an invoice with an amount due must say how to pay it")
     danish = invoice.seller.address.country == "DK" and invoice.buyer.address.country == "DK"
     if danish and invoice.kind is DocumentKind.CREDIT_NOTE and payable < ZERO:
         yield Finding("DK-R-016", "a Danish credit note cannot have a negative amount due")

@@ -98,3 +98,9 @@ def test_builder_refuses_with_every_finding() -> None:
     rules = {f["rule"] for f in info.value.findings}
     assert {"PEPPOL-EN16931-R003", "BR-CO-25"} <= rules
     assert info.value.to_problem()["findings"] == info.value.findings
+
+
+def test_invoice_with_amount_due_must_say_how_to_pay() -> None:
+    assert "GW-001" in rules_of(danish_invoice(payment_means=()))
+    credit = danish_invoice(kind=DocumentKind.CREDIT_NOTE, payment_means=())
+    assert "GW-001" not in rules_of(credit)
