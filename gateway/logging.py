@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 __all__ = ["configure_logging", "redact"]
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
-_SECRET = re.compile(r"(gw_[0-9a-f]{16}_)[A-Za-z0-9_\-]+|(Bearer\s+)\S+", re.IGNORECASE)
+_SECRET = re.compile(r"(gw_[0-9a-f]{16}_)[A-Za-z0-9_\-]+|(Bearer\s+)[^\s\"',;]+", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
@@ -21,17 +21,18 @@ def redact(text: str) -> str:
 
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = {
+        line: dict[str, object] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "event": record.getMessage(),
+            "event": redact(record.getMessage()),
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
-                line[key] = value
+                line[key] = redact(value) if isinstance(value, str) else value
         if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+            line["exception"] = redact(self.formatException(record.exc_info))
+        # A secret inside a nested value is caught by this last pass over the whole line.
         return redact(json.dumps(line, default=str, ensure_ascii=False))
 
 
