@@ -5,7 +5,8 @@
         └── InvoicingError (400)
             ├── InvalidInvoice (422)       the model breaks an EN 16931 rule we enforce
             ├── UnsupportedDocument (422)  not an Invoice/CreditNote we can read
-            └── UnreadableDocument (422)   a business term holds a value we cannot parse
+            ├── UnreadableDocument (422)   a business term holds a value we cannot parse
+            └── UnknownReference (422)     a response answers an order we do not know
 
 ``InvalidInvoice`` carries ``findings``: a list of ``{"rule": ..., "message": ...}``
 so the problem details name every broken rule at once.
@@ -17,7 +18,13 @@ from typing import Any
 
 from gateway.errors import BadRequest
 
-__all__ = ["InvalidInvoice", "InvoicingError", "UnreadableDocument", "UnsupportedDocument"]
+__all__ = [
+    "InvalidInvoice",
+    "InvoicingError",
+    "UnknownReference",
+    "UnreadableDocument",
+    "UnsupportedDocument",
+]
 
 
 class InvoicingError(BadRequest):
@@ -51,3 +58,11 @@ class UnreadableDocument(InvoicingError):
     status = 422
     title = "Unreadable document"
     slug = "unreadable-document"
+
+
+class UnknownReference(InvoicingError):
+    """A received response refers to an order (or invoice) that does not exist here."""
+
+    status = 422
+    title = "Unknown reference"
+    slug = "unknown-reference"

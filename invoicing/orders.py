@@ -262,7 +262,7 @@ class StatusAction(StrEnum):
 class StatusReason:
     """One clarification: a reason or action code, text, and the business term it is about."""
 
-    code: StatusReasonCode | StatusAction
+    code: StatusReasonCode | StatusAction | None = None  # a free-text status may have none
     text: str | None = None
     term: str | None = None  # e.g. "BT-13"
     term_value: str | None = None

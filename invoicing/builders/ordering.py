@@ -175,7 +175,7 @@ def build_order_response(response: OrderResponse) -> bytes:
 
 def build_invoice_response(response: InvoiceResponse) -> bytes:
     """A T111 Invoice Response (ApplicationResponse) telling the seller the invoice's status."""
-    if response.status.needs_reason and not response.reasons:
+    if response.status.needs_reason and not any(r.code for r in response.reasons):
         raise InvalidInvoice(
             f"status {response.status.value} needs at least one reason",
             findings=[_finding("PEPPOL-T111-R001", "CA, UQ and RE need a clarification")],
@@ -200,8 +200,10 @@ def build_invoice_response(response: InvoiceResponse) -> bytes:
     cbc(answer, "EffectiveDate", day(response.effective_date))
     for reason in response.reasons:
         status = cac(answer, "Status")
-        list_id = "OPStatusAction" if isinstance(reason.code, StatusAction) else "OPStatusReason"
-        cbc(status, "StatusReasonCode", reason.code.value, listID=list_id)
+        if reason.code is not None:
+            action = isinstance(reason.code, StatusAction)
+            list_id = "OPStatusAction" if action else "OPStatusReason"
+            cbc(status, "StatusReasonCode", reason.code.value, listID=list_id)
         cbc(status, "StatusReason", reason.text)
         if reason.term:
             condition = cac(status, "Condition")
