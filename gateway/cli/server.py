@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -90,18 +91,13 @@ def up(
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = env["PROMETHEUS_MULTIPROC_DIR"]
     children: list[subprocess.Popen[bytes]] = []
     if worker:
-        children.append(
-            subprocess.Popen(
-                _celery(
-                    "worker",
-                    "-B",
-                    "--loglevel=WARNING",
-                    "--concurrency=2",
-                    f"--schedule={s.data_path / 'celerybeat-schedule'}",
-                ),
-                env=env,
-            )
-        )
+        schedule = f"--schedule={s.data_path / 'celerybeat-schedule'}"
+        for args in (
+            _celery("worker", "--loglevel=WARNING", "--concurrency=2"),
+            _celery("beat", "--loglevel=WARNING", schedule),
+        ):
+            # Each child leads its own process group, so stopping it takes its pool too.
+            children.append(subprocess.Popen(args, env=env, start_new_session=True))
     url = s.effective_public_url
     typer.secho(f"\nGateway at {url}  (API docs: {url}/docs)", bold=True)
     typer.echo(f"Sandbox authorities at {s.effective_sandbox_url}")
@@ -113,13 +109,21 @@ def up(
 
         uvicorn.run("gateway.asgi:app", host=s.host, port=s.port, log_level="warning")
     finally:
-        for child in children:
-            child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop(children)
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each child's process group, then SIGKILL whatever is left after a grace period."""
+    for child in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+            child.wait(timeout=10)
 
 
 def serve(
