@@ -136,10 +136,11 @@ def saxon_processor() -> saxonche.PySaxonProcessor:
 def stylesheet(path: Path) -> CompiledStylesheet:
     """The compiled stylesheet at ``path``, compiled on first use in this process."""
     state = _current()
-    key = path.resolve()
-    found = state.stylesheets.get(key)
+    path = path if path.is_absolute() else path.absolute()
+    found = state.stylesheets.get(path)  # no filesystem call once cached
     if found is not None:
         return found
+    key = path.resolve()
     saxon_processor()
     with state.lock:
         found = state.stylesheets.get(key)
@@ -157,16 +158,18 @@ def stylesheet(path: Path) -> CompiledStylesheet:
                 raise EngineError(f"cannot compile {path}")
             found = CompiledStylesheet(key, executable, threading.Lock())
             state.stylesheets[key] = found
+        state.stylesheets[path] = found
     return found
 
 
 def schema(path: Path) -> CompiledSchema:
     """The XSD at ``path``, loaded once per process (schema files are trusted artefacts)."""
     state = _current()
-    key = path.resolve()
-    found = state.schemas.get(key)
+    path = path if path.is_absolute() else path.absolute()
+    found = state.schemas.get(path)
     if found is not None:
         return found
+    key = path.resolve()
     with state.lock:
         found = state.schemas.get(key)
         if found is None:
@@ -183,6 +186,7 @@ def schema(path: Path) -> CompiledSchema:
                 raise EngineError(f"cannot load schema {path}: {exc}") from exc
             found = CompiledSchema(key, loaded, threading.Lock())
             state.schemas[key] = found
+        state.schemas[path] = found
     return found
 
 

@@ -52,7 +52,7 @@ class Validator:
         limits: xmlsafe.XmlLimits = xmlsafe.DEFAULT_LIMITS,
         today: Callable[[], dt.date] = _today,
     ) -> None:
-        self.artefacts_dir = Path(artefacts_dir)
+        self.artefacts_dir = Path(artefacts_dir).resolve()
         self.limits = limits
         self._today = today
 

@@ -132,7 +132,7 @@ def parse(
     raw = bytes(data)  # a memoryview has neither strip() nor a byte length of its own
     if len(raw) > limits.max_bytes:
         raise HostileXmlError(f"document is {len(raw)} bytes; the limit is {limits.max_bytes}")
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise MalformedXmlError("document is empty")
     try:
         root = etree.fromstring(raw, parser=_parser())
