@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from gateway.audit.service import record
+from gateway.db.base import utcnow
 from gateway.signing import (
     KeysExistError,
     KeyStoreError,
@@ -104,7 +105,8 @@ def store_document(
         content_type=content_type,
         sha256=digest,
         public=public,
-        created_at=c.clock(),
+        # Wall-clock storage time (not the business clock): it orders the public feed.
+        created_at=utcnow(),
     )
     session.add(doc)
     session.flush()

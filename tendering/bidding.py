@@ -362,4 +362,3 @@ def submission_for(session: Session, bid: Bid) -> Submission | None:
     if bid.receipt_submission_id is None:
         return None
     return session.scalar(select(Submission).where(Submission.id == bid.receipt_submission_id))
-
