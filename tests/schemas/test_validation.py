@@ -197,3 +197,17 @@ def test_text_report_shows_locations_with_prefixes() -> None:
         "specification:ubl:schema:xsd:CommonBasicComponents-2'][1]"
     )
     assert short_location(saxon) == "/Invoice/cac:InvoiceLine[12]/cbc:ID"
+
+
+def test_warm_fails_fast_when_rules_are_missing(tmp_path: Path) -> None:
+    # A worker warming up at start must fail there, not on its first document.
+    with pytest.raises(engine.EngineError, match="not installed"):
+        Validator(tmp_path).warm(["en16931-ubl"])
+    with pytest.raises(plans.NoPlanError):
+        Validator(tmp_path).warm(["no-such-plan"])
+
+
+def test_warm_then_validate(artefacts_dir: Path, examples: Path) -> None:
+    warmed = Validator(artefacts_dir)
+    warmed.warm(["en16931-ubl", "peppol-billing-3@2025.5"])
+    assert warmed.validate((examples / "guide-example3.xml").read_bytes()).valid
