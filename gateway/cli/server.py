@@ -104,6 +104,13 @@ def up(
     typer.echo(f"Demo organisation: {DEMO_NAME}, CVR {cvr}")
     typer.echo(f"Demo API key (admin): {key}")
     typer.echo(f"Try: curl -H 'Authorization: Bearer {key}' {url}/v1/me\n")
+    def _terminate(signum: int, _frame: object) -> None:
+        # uvicorn shuts down gracefully, then re-raises the signal: stop the children here.
+        _stop(children)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
     try:
         import uvicorn
 
@@ -115,8 +122,9 @@ def up(
 def _stop(children: list[subprocess.Popen[bytes]]) -> None:
     """SIGTERM each child's process group, then SIGKILL whatever is left after a grace period."""
     for child in children:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(child.pid, signal.SIGTERM)
+        if child.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGTERM)
     for child in children:
         try:
             child.wait(timeout=10)
