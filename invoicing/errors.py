@@ -2,21 +2,25 @@
 
     GatewayError (gateway.errors)
     └── BadRequest (400)
-        └── InvoicingError (400)
-            ├── InvalidInvoice (422)       the model breaks an EN 16931 rule we enforce
-            ├── UnsupportedDocument (422)  not an Invoice/CreditNote we can read
-            ├── UnreadableDocument (422)   a business term holds a value we cannot parse
-            └── UnknownReference (422)     a response answers an order we do not know
+        ├── InvoicingError (400)                  base of every invoicing error
+        └── InvalidDocument (422)
+            ├── InvalidInvoice (422)      + InvoicingError: the model breaks a rule we enforce
+            ├── UnsupportedDocument (422) + InvoicingError: not a document kind or syntax we read
+            ├── UnreadableDocument (422)  + InvoicingError: a term holds a value we cannot parse
+            └── UnknownReference (422)    + InvoicingError: a response answers an unknown order
 
-``InvalidInvoice`` carries ``findings``: a list of ``{"rule": ..., "message": ...}``
-so the problem details name every broken rule at once.
+Each concrete error is both an ``InvoicingError`` (catch the domain) and a
+kernel ``InvalidDocument`` (the problem handler renders findings the same way
+for every refused document). ``InvalidInvoice`` carries ``findings``: a list of
+``{"rule": ..., "message": ...}`` so the problem details name every broken
+rule at once.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from gateway.errors import BadRequest
+from gateway.errors import BadRequest, InvalidDocument
 
 __all__ = [
     "InvalidInvoice",
@@ -32,8 +36,8 @@ class InvoicingError(BadRequest):
     slug = "invoicing"
 
 
-class InvalidInvoice(InvoicingError):
-    """The invoice model breaks EN 16931 rules; ``findings`` names each rule."""
+class InvalidInvoice(InvoicingError, InvalidDocument):
+    """The model (invoice, order or response) breaks rules; ``findings`` names each."""
 
     status = 422
     title = "Invalid invoice"
@@ -44,7 +48,7 @@ class InvalidInvoice(InvoicingError):
         self.findings = findings
 
 
-class UnsupportedDocument(InvoicingError):
+class UnsupportedDocument(InvoicingError, InvalidDocument):
     """The XML is well formed but not a document kind or syntax we read."""
 
     status = 422
@@ -52,7 +56,7 @@ class UnsupportedDocument(InvoicingError):
     slug = "unsupported-document"
 
 
-class UnreadableDocument(InvoicingError):
+class UnreadableDocument(InvoicingError, InvalidDocument):
     """A value in the document cannot be turned into the model (bad number, bad date)."""
 
     status = 422
@@ -60,7 +64,7 @@ class UnreadableDocument(InvoicingError):
     slug = "unreadable-document"
 
 
-class UnknownReference(InvoicingError):
+class UnknownReference(InvoicingError, InvalidDocument):
     """A received response refers to an order (or invoice) that does not exist here."""
 
     status = 422

@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from gateway.errors import InvalidDocument
 from invoicing.builders import build_bis3
-from invoicing.errors import InvalidInvoice
+from invoicing.errors import InvalidInvoice, InvoicingError
 from invoicing.model import AllowanceCharge, DocumentKind, Identifier, VatCategory, VatExemption
 from invoicing.rules import check_invoice
 from tests.invoicing.invoicing_samples import BUYER, SELLER, danish_invoice, line, mixed_invoice
@@ -104,3 +105,10 @@ def test_invoice_with_amount_due_must_say_how_to_pay() -> None:
     assert "GW-001" in rules_of(danish_invoice(payment_means=()))
     credit = danish_invoice(kind=DocumentKind.CREDIT_NOTE, payment_means=())
     assert "GW-001" not in rules_of(credit)
+
+
+def test_refusals_are_kernel_invalid_documents() -> None:
+    with pytest.raises(InvalidDocument) as info:
+        build_bis3(danish_invoice(buyer_reference=None, order_reference=None))
+    assert isinstance(info.value, InvoicingError)
+    assert info.value.to_problem()["status"] == 422
