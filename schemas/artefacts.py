@@ -21,6 +21,7 @@ __all__ = [
     "MANIFEST_PATH",
     "ArtefactError",
     "ArtefactSet",
+    "ArtefactUsageError",
     "InstallReport",
     "Manifest",
     "SetStatus",
@@ -30,6 +31,7 @@ __all__ = [
     "install",
     "list_sets",
     "load_manifest",
+    "sha256_file",
     "verify",
     "write_manifest",
 ]
@@ -48,6 +50,10 @@ class ArtefactError(ValueError):
         super().__init__(detail)
         self.detail = detail
         self.files = list(files)
+
+
+class ArtefactUsageError(ArtefactError):
+    """The request itself is wrong: an unknown set name, or no source directory."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +86,9 @@ class Manifest:
             return list(self.sets.values())
         unknown = [n for n in names if n not in self.sets]
         if unknown:
-            raise ArtefactError(f"unknown artefact set(s): {', '.join(unknown)}", files=unknown)
+            raise ArtefactUsageError(
+                f"unknown artefact set(s): {', '.join(unknown)}", files=unknown
+            )
         return [self.sets[n] for n in names]
 
 
@@ -218,7 +226,7 @@ def default_source() -> Path:
     candidate = PROJECT_ROOT.parent / "shared" / "artefacts"
     if candidate.is_dir():
         return candidate
-    raise ArtefactError(f"no artefact source found at {candidate}; pass --from DIR")
+    raise ArtefactUsageError(f"no artefact source found at {candidate}; pass --from DIR")
 
 
 def _check_source(aset: ArtefactSet, source: Path) -> None:
@@ -275,7 +283,7 @@ def install(
     manifest = manifest or load_manifest()
     chosen = manifest.select(sets)
     if not source.is_dir():
-        raise ArtefactError(f"artefact source {source} is not a directory; pass --from DIR")
+        raise ArtefactUsageError(f"artefact source {source} is not a directory; pass --from DIR")
     target.mkdir(parents=True, exist_ok=True)
     report = InstallReport(target=target)
     for aset in chosen:

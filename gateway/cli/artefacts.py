@@ -62,11 +62,12 @@ def install_cmd(source: FromOpt = None, target: ToOpt = None, sets: SetOpt = Non
     dest = target if target is not None else default_artefacts_dir()
     try:
         report = store.install(src, dest, sets=sets or None)
+    except store.ArtefactUsageError as exc:
+        raise _fail(f"install refused: {exc.detail}", _EXIT_USAGE) from exc
     except store.ArtefactError as exc:
-        unknown = exc.detail.startswith("unknown") or "not a directory" in exc.detail
-        raise _fail(
-            f"install refused: {exc.detail}", _EXIT_USAGE if unknown else _EXIT_FAILED
-        ) from exc
+        raise _fail(f"install refused: {exc.detail}", _EXIT_FAILED) from exc
+    except OSError as exc:
+        raise _fail(f"install failed: {exc}", _EXIT_FAILED) from exc
     for name in report.installed:
         typer.echo(f"installed {name}")
     for name in report.skipped:
