@@ -12,6 +12,7 @@ from gateway.blobs import BlobStore, LocalBlobStore
 from gateway.channels.base import Channel
 from gateway.channels.rest import RestChannel
 from gateway.channels.routing import DEFAULT_ROUTING_FILE, RoutingTable
+from gateway.composition import DOMAIN_CHANNELS, load
 from gateway.db.base import utcnow
 from gateway.db.session import Database
 from gateway.pipeline.steps import Signer, Validator, default_signer, default_validator
@@ -46,9 +47,7 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Container:
     routing = overrides.pop("routing", None) or RoutingTable.load(
         s.routing_file or DEFAULT_ROUTING_FILE, variables={"sandbox": s.effective_sandbox_url}
     )
-    channels: dict[str, Channel] = overrides.pop("channels", None) or {
-        "rest": RestChannel(timeout=s.pipeline.http_timeout_seconds),
-    }
+    channels: dict[str, Channel] = overrides.pop("channels", None) or _channels(s)
     c = Container(
         settings=s,
         db=db,
@@ -60,6 +59,15 @@ def bootstrap(settings: Settings | None = None, **overrides: Any) -> Container:
         **overrides,
     )
     return c
+
+
+def _channels(s: Settings) -> dict[str, Channel]:
+    channels: dict[str, Channel] = {"rest": RestChannel(timeout=s.pipeline.http_timeout_seconds)}
+    for name, spec in DOMAIN_CHANNELS.items():
+        factory = load(spec)
+        if factory is not None:
+            channels[name] = factory(s)
+    return channels
 
 
 @lru_cache(maxsize=1)

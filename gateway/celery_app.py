@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from celery import Celery
 from celery.signals import worker_process_init
 
+from gateway.composition import DOMAIN_TASKS, existing_modules
 from gateway.jobs import install_dispatcher
 from gateway.settings import Settings, get_settings
 
 __all__ = ["celery_app", "configure", "dispatch"]
 
-celery_app = Celery("gateway", include=["gateway.pipeline.tasks"])
+celery_app = Celery("gateway", include=["gateway.pipeline.tasks", *existing_modules(DOMAIN_TASKS)])
 
 
 def configure(settings: Settings | None = None) -> Celery:
@@ -47,17 +49,22 @@ def configure(settings: Settings | None = None) -> Celery:
         task_default_queue=s.queue,
         accept_content=["json"],
         timezone="UTC",
-        beat_schedule={
-            "pipeline-sweep": {
-                "task": "pipeline.sweep",
-                "schedule": s.pipeline.sweep_interval_seconds,
-            }
-        },
+        beat_schedule=_beat_schedule(s),
         beat_schedule_filename=str(s.data_path / "celerybeat-schedule"),
         worker_hijack_root_logger=False,
     )
     install_dispatcher(dispatch)
     return celery_app
+
+
+def _beat_schedule(s: Settings) -> dict[str, Any]:
+    schedule: dict[str, Any] = {
+        "pipeline-sweep": {"task": "pipeline.sweep", "schedule": s.pipeline.sweep_interval_seconds}
+    }
+    for module in existing_modules(DOMAIN_TASKS):
+        # Imported here, after ``celery_app`` exists: the task modules import it.
+        schedule.update(getattr(importlib.import_module(module), "BEAT_SCHEDULE", None) or {})
+    return schedule
 
 
 def dispatch(task: str, args: tuple[Any, ...], options: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from gateway.composition import DOMAIN_SANDBOXES, load_all
 from gateway.sandbox.authority import authority_router
 from gateway.sandbox.store import SandboxStore
 from gateway.settings import Settings, get_settings
@@ -24,6 +25,9 @@ def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(
         authority_router(store, trust), prefix="/authority", tags=["sandbox authority"]
     )
+
+    for mount in load_all(DOMAIN_SANDBOXES):
+        mount(app, s)
 
     @app.get("/", tags=["sandbox"])
     def index() -> dict[str, object]:
