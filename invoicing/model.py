@@ -4,10 +4,10 @@ One :class:`Invoice` stands for both an invoice (BT-3 ``380`` and friends) and a
 credit note (``381``); :attr:`Invoice.kind` picks the UBL document. Amounts are
 ``Decimal`` in the document currency (BT-5). Derived amounts (line net amounts,
 VAT breakdown, totals) are computed by :mod:`invoicing.vat`, never stored, so a
-model cannot hold totals that disagree with its lines. The one exception is
-:attr:`InvoiceLine.net_amount`, which the reader keeps when a received document
-states a line net amount that its price arithmetic only reproduces within the
-Peppol slack (PEPPOL-EN16931-R120 allows 0.02).
+model cannot hold totals that disagree with its lines. The two exceptions are
+what a received document states within the tolerance the rules allow:
+:attr:`InvoiceLine.net_amount` (PEPPOL-EN16931-R120 allows 0.02 off the price
+arithmetic) and :attr:`Invoice.stated_vat` (BR-CO-17 allows 1 off exact VAT).
 
 The business term (BT/BG) each field carries is named next to it.
 """
@@ -35,6 +35,7 @@ __all__ = [
     "Party",
     "PaymentMeans",
     "PrecedingInvoice",
+    "StatedVat",
     "VatCategory",
     "VatExemption",
 ]
@@ -236,6 +237,19 @@ class VatExemption:
 
 
 @dataclass(frozen=True, slots=True)
+class StatedVat:
+    """BT-117 as a received document states it, where it differs from exact rounding.
+
+    EN 16931 accepts a category's VAT within 1 of taxable × rate (BR-CO-17); the
+    seller's figure is what the buyer owes, so a read invoice keeps it.
+    """
+
+    category: VatCategory
+    rate: Decimal | None
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class PrecedingInvoice:
     """BG-3 reference to an earlier invoice (BT-25 number, BT-26 date)."""
 
@@ -298,6 +312,7 @@ class Invoice:
     tax_representative: Party | None = None  # BG-11 (name BT-62, VAT id BT-63, address BG-12)
     allowances_charges: tuple[AllowanceCharge, ...] = ()  # BG-20 / BG-21
     vat_exemptions: tuple[VatExemption, ...] = ()  # BT-120 / BT-121
+    stated_vat: tuple[StatedVat, ...] = ()  # BT-117 kept from a received document
     attachments: tuple[Attachment, ...] = ()  # BG-24
     prepaid_amount: Decimal | None = None  # BT-113
     rounding_amount: Decimal | None = None  # BT-114

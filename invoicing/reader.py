@@ -5,12 +5,12 @@ what it does not model and strict about what it does: a business term it keeps
 must hold a value it can convert, or :class:`UnreadableDocument` names it.
 
 Terms read and written back unchanged: everything :mod:`invoicing.model` holds
-(see the BT numbers there). Terms dropped: BT-18 invoiced object, embedded
-attachments (BT-125), the payee's and tax representative's extra details,
-item attribute codes, line delivery, and the stated VAT breakdown and totals
-(recomputed; EN 16931 allows a tolerance of 1 on a category's VAT, which
-:mod:`invoicing.vat` does not reproduce: such a document comes back with the
-exactly rounded figure).
+(see the BT numbers there), including a line net amount or a category's VAT
+that the document states within the tolerance the rules allow. Terms dropped:
+BT-18 invoiced object, embedded attachments (BT-125), the payee's and tax
+representative's extra details, item attribute codes and line delivery. The
+document totals (BG-22) are recomputed from the kept terms, so they come back
+equal for any document that passes BR-CO-10 to BR-CO-16.
 """
 
 from __future__ import annotations
@@ -40,10 +40,11 @@ from invoicing.model import (
     Party,
     PaymentMeans,
     PrecedingInvoice,
+    StatedVat,
     VatCategory,
     VatExemption,
 )
-from invoicing.vat import line_net_amount
+from invoicing.vat import line_net_amount, vat_breakdown
 from schemas import xmlsafe
 
 __all__ = ["read_invoice", "read_invoice_tree"]
@@ -96,7 +97,7 @@ def read_invoice_tree(doc: etree._Element) -> Invoice:
         r.line(el, currency, credit=credit)
         for el in doc.iterfind("cac:CreditNoteLine" if credit else "cac:InvoiceLine", NS)
     )
-    return Invoice(
+    invoice = Invoice(
         kind=kind,
         number=number,
         issue_date=issue,
@@ -152,6 +153,33 @@ def read_invoice_tree(doc: etree._Element) -> Invoice:
         ),
         profile_id=PEPPOL_BILLING_PROFILE if oioubl else r.text(doc, "cbc:ProfileID"),
     )
+    return _keep_stated_vat(r, doc, invoice)
+
+
+def _keep_stated_vat(r: _Reader, doc: etree._Element, invoice: Invoice) -> Invoice:
+    """Keep each category's VAT as stated where it is not the exactly rounded figure."""
+    exact = {(e.category, e.rate): e.tax_amount for e in vat_breakdown(invoice)}
+    currency = invoice.currency
+    stated = []
+    for sub in doc.iterfind("cac:TaxTotal/cac:TaxSubtotal", NS):
+        amount_el = sub.find("cbc:TaxAmount", NS)
+        tax_el = sub.find("cac:TaxCategory", NS)
+        if (
+            amount_el is None
+            or tax_el is None
+            or amount_el.get("currencyID") not in (None, currency)
+        ):
+            continue
+        category, rate = r.category(tax_el)
+        amount = r.decimal(sub, "cbc:TaxAmount")
+        key = next((k for k in exact if k[0] == category and _same_rate(k[1], rate)), None)
+        if key is not None and amount is not None and amount != exact[key]:
+            stated.append(StatedVat(category, key[1], amount))
+    return replace(invoice, stated_vat=tuple(stated)) if stated else invoice
+
+
+def _same_rate(a: Decimal | None, b: Decimal | None) -> bool:
+    return a == b if a is None or b is None else a.compare(b) == 0
 
 
 def _text_of(doc: etree._Element, path: str) -> str | None:

@@ -103,6 +103,11 @@ def vat_breakdown(invoice: Invoice) -> tuple[VatSubtotal, ...]:
         category, _ = key
         rate = rates[key]
         tax = round_amount(amount * rate / HUNDRED) if rate is not None else ZERO
+        stated = next(
+            (s.amount for s in invoice.stated_vat if _key(s.category, s.rate) == key), None
+        )
+        if stated is not None:
+            tax = stated
         exemption = invoice.exemption_for(category)
         out.append(
             VatSubtotal(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from invoicing.builders import build_bis3, build_bis3_tree
 from invoicing.builders._xml import to_bytes
 from invoicing.errors import UnreadableDocument, UnsupportedDocument
 from invoicing.reader import read_invoice
+from invoicing.vat import compute_totals
 from tests.invoicing.business_terms import business_terms
 from tests.invoicing.invoicing_samples import danish_invoice, mixed_invoice
 from tests.invoicing.ubl_checks import (
@@ -95,3 +97,23 @@ def test_reader_names_a_bad_amount() -> None:
     xml = build_bis3(danish_invoice()).replace(b">99.95<", b">ni og halvfems<")
     with pytest.raises(UnreadableDocument, match="PriceAmount"):
         read_invoice(xml)
+
+
+def test_vat_stated_within_the_allowed_tolerance_is_what_the_buyer_owes(
+    artefacts_dir: Path,
+) -> None:
+    # The seller states 331.75 VAT where exact rounding gives 331.25; BR-CO-17 allows it.
+    original = (
+        artefacts_dir / "peppol-bis-billing-3" / "examples" / "base-example.xml"
+    ).read_bytes()
+    stated = (
+        original.replace(b">331.25<", b">331.75<")
+        .replace(b">1656.25</cbc:TaxInclusiveAmount>", b">1656.75</cbc:TaxInclusiveAmount>")
+        .replace(b">1656.25</cbc:PayableAmount>", b">1656.75</cbc:PayableAmount>")
+    )
+    assert fatal(plan_findings(stated, artefacts_dir, "peppol-billing-3")) == []
+    invoice = read_invoice(stated)
+    assert compute_totals(invoice).payable == Decimal("1656.75")
+    rewritten = to_bytes(build_bis3_tree(invoice, check=False))
+    assert business_terms(etree.fromstring(rewritten)) == business_terms(etree.fromstring(stated))
+    assert read_invoice(original).stated_vat == ()
