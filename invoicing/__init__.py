@@ -4,7 +4,9 @@ Pure modules (no I/O): ``model`` (EN 16931 invoice), ``orders`` (orders,
 responses, contract terms), ``vat`` (breakdown and totals), ``rules`` (model
 checks), ``matching`` (invoice against order and contract). ``builders``
 writes Peppol BIS 3, OIOUBL 2.1 and BIS Ordering 3 documents; ``reader``
-turns a received Invoice or CreditNote into the model. ``as4`` and
+turns a received Invoice or CreditNote into the model, ``response_reader``
+a received Invoice Response or Order Response; ``contract_terms`` adapts
+tendering's contract view for matching and ordering. ``as4`` and
 ``peppol*`` carry documents over the Peppol network.
 """
 
@@ -15,11 +17,13 @@ from invoicing.builders import (
     build_order,
     build_order_response,
 )
+from invoicing.contract_terms import contract_terms
 from invoicing.errors import InvalidInvoice, InvoicingError, UnreadableDocument, UnsupportedDocument
 from invoicing.matching import Decision, MatchResult, Reason, ReasonCode, Tolerance, match_invoice
 from invoicing.model import DocumentKind, Invoice, InvoiceLine, Party, VatCategory
 from invoicing.orders import ContractTerms, InvoiceResponse, Order, OrderResponse
 from invoicing.reader import read_invoice
+from invoicing.response_reader import read_invoice_response, read_order_response
 from invoicing.rules import check_invoice
 from invoicing.vat import Totals, compute_totals
 
@@ -50,6 +54,9 @@ __all__ = [
     "build_order_response",
     "check_invoice",
     "compute_totals",
+    "contract_terms",
     "match_invoice",
     "read_invoice",
+    "read_invoice_response",
+    "read_order_response",
 ]
