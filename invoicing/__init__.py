@@ -6,7 +6,8 @@ checks), ``matching`` (invoice against order and contract). ``builders``
 writes Peppol BIS 3, OIOUBL 2.1 and BIS Ordering 3 documents; ``reader``
 turns a received Invoice or CreditNote into the model, ``response_reader``
 a received Invoice Response or Order Response; ``contract_terms`` adapts
-tendering's contract view for matching and ordering. ``as4`` and
+tendering's contract view for matching and ordering (import it directly: it
+loads tendering's payloads). ``as4`` and
 ``peppol*`` carry documents over the Peppol network.
 """
 
@@ -17,7 +18,6 @@ from invoicing.builders import (
     build_order,
     build_order_response,
 )
-from invoicing.contract_terms import contract_terms
 from invoicing.errors import InvalidInvoice, InvoicingError, UnreadableDocument, UnsupportedDocument
 from invoicing.matching import Decision, MatchResult, Reason, ReasonCode, Tolerance, match_invoice
 from invoicing.model import DocumentKind, Invoice, InvoiceLine, Party, VatCategory
@@ -54,7 +54,6 @@ __all__ = [
     "build_order_response",
     "check_invoice",
     "compute_totals",
-    "contract_terms",
     "match_invoice",
     "read_invoice",
     "read_invoice_response",
