@@ -106,6 +106,8 @@ class SaftReader:
                 if not self._journal_sent:
                     yield from self._send_journal(el)
                 self._journal_sent = False
+            elif tag in (t.Invoice, t.Payment, t.StockMovement, t.AssetTransaction):
+                self._drop(el)
             elif tag == t.Header:
                 header = self._header(el, root)
                 if header is not None:

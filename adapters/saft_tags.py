@@ -46,6 +46,11 @@ _USED = [
     "NumberOfEntries",
     "TotalDebit",
     "TotalCredit",
+    # Source documents: read past and dropped, so they do not pile up in memory.
+    "Invoice",
+    "Payment",
+    "StockMovement",
+    "AssetTransaction",
 ]
 WANTED = frozenset(f"{{{ns}}}{n}" if ns else n for ns in (*NAMESPACES, "") for n in _USED)
 

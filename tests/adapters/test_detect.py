@@ -20,7 +20,9 @@ def test_saft_and_sie_samples(saft_dir: Path, sie_dir: Path) -> None:
     assert (
         adapters.detect_format(saft_dir / "examples/v1.30_Eksempelfil_fra_xmlSpy.xml")[0] == "saft"
     )
-    for sample in sie_dir.iterdir():
+    samples = [p for p in sie_dir.iterdir() if p.suffix.lower() == ".se"]
+    assert len(samples) == 6
+    for sample in samples:
         assert adapters.detect_format(sample) == ("sie4", None)
 
 
