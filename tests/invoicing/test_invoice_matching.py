@@ -6,6 +6,9 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from invoicing.matching import Decision, ReasonCode, Tolerance, is_duplicate, match_invoice
 from invoicing.model import AllowanceCharge, DocumentKind, Identifier, Invoice, VatCategory
 from invoicing.orders import Order, order_from_contract
@@ -191,3 +194,37 @@ def test_several_problems_are_all_listed() -> None:
         ReasonCode.QUANTITY_ABOVE_ORDER,
         ReasonCode.TOTAL_OUTSIDE_TOLERANCE,
     } <= result.codes
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    taken=st.lists(
+        st.tuples(st.sampled_from(["1", "2"]), st.integers(min_value=1, max_value=4)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_invoicing_part_of_an_order_at_agreed_prices_is_approved(
+    taken: list[tuple[str, int]],
+) -> None:
+    order = _order()
+    remaining = {o.id: o.quantity for o in order.lines}
+    lines = []
+    for number, (order_line_id, quantity) in enumerate(taken, start=1):
+        ordered = order.line(order_line_id)
+        assert ordered is not None and ordered.net_price is not None
+        amount = min(D(quantity), remaining[order_line_id])
+        if amount <= 0:
+            continue
+        remaining[order_line_id] -= amount
+        lines.append(
+            line(
+                str(number),
+                quantity=str(amount),
+                price=str(ordered.net_price),
+                seller_item_id=ordered.seller_item_id,
+                order_line_ref=order_line_id,
+            )
+        )
+    result = _match(_invoice(lines=tuple(lines)))
+    assert result.approved, result.reasons
