@@ -1,0 +1,101 @@
+"""HTTP API of stored ledgers: systems push their exports; anyone with a role reads them back."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from adapters.repository import LedgerRepository
+from adapters.service import import_ledger, ledger_summary, trial_balance
+from gateway.errors import BadRequest, PayloadTooLarge
+from gateway.tenancy.models import Organisation, Role
+from gateway.tenancy.service import Actor
+from gateway.web import SessionDep, container_of, require
+
+__all__ = ["MAX_UPLOAD_BYTES", "router"]
+
+router = APIRouter(prefix="/v1", tags=["ledgers"])
+
+# Ledger exports are big (a million lines is ~300 MB of SAF-T); they go to disk, not memory.
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024
+
+Reporter = Annotated[Actor, Depends(require(Role.REPORTER, Role.ADMIN))]
+Reader = Annotated[Actor, Depends(require(Role.REPORTER, Role.ADMIN, Role.AUDITOR))]
+
+
+async def _spool(request: Request, target: Path) -> int:
+    size = 0
+    with target.open("wb") as fh:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                raise PayloadTooLarge(f"the file is over the limit of {MAX_UPLOAD_BYTES} bytes")
+            fh.write(chunk)
+    return size
+
+
+@router.post("/ledgers", status_code=201)
+async def upload_ledger(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Reporter,
+    format: Annotated[
+        str | None, Query(description="saft, sie4 or csv; detected if absent")
+    ] = None,
+    profile: Annotated[str | None, Query(description="CSV mapping profile name")] = None,
+    filename: Annotated[str | None, Query(max_length=300)] = None,
+) -> dict[str, Any]:
+    """Import a ledger export sent as the raw request body; the same file twice is one version."""
+    c = container_of(request)
+    with tempfile.TemporaryDirectory(prefix="ledger-") as tmp:
+        path = Path(tmp) / Path(filename or "upload").name
+        if await _spool(request, path) == 0:
+            raise BadRequest("the request body is empty: send the ledger file as the body")
+        org = session.get(Organisation, actor.organisation_id)
+        assert org is not None
+        outcome = await run_in_threadpool(
+            lambda: import_ledger(
+                session,
+                organisation_id=actor.organisation_id,
+                organisation_cvr=actor.organisation_cvr,
+                organisation_name=org.name,
+                path=path,
+                actor=actor.label,
+                file_name=filename,
+                format=format,
+                profile=profile,
+                artefacts_dir=c.settings.effective_artefacts_dir,
+            )
+        )
+    if not outcome.created:
+        response.status_code = 200
+    return ledger_summary(outcome.ledger, created=outcome.created)
+
+
+@router.get("/ledgers")
+def list_ledgers(
+    session: SessionDep,
+    actor: Reader,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    """The organisation's ledger versions, newest period first."""
+    page = LedgerRepository(session, actor.organisation_id).listing(limit=limit, offset=offset)
+    return {
+        "items": [ledger_summary(v) for v in page.items],
+        "total": page.total,
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+@router.get("/ledgers/{ledger_id}")
+def get_ledger(ledger_id: str, session: SessionDep, actor: Reader) -> dict[str, Any]:
+    """One version with its trial balance."""
+    version = LedgerRepository(session, actor.organisation_id).get(ledger_id)
+    return {**ledger_summary(version), "trial_balance": trial_balance(session, version)}
