@@ -235,7 +235,11 @@ def check(
     header_defaults: Mapping[str, str] | None = None,
     profile_dirs: Iterable[Path] = (),
 ) -> IngestReport:
-    """Read a whole file without keeping it and report what an import would find."""
+    """Read a whole file without keeping it and report what an import would find.
+
+    Faults in the content come back in the report; only a file no reader
+    recognises (:class:`UnknownFormat`) or a bad profile (:class:`ProfileError`) raises.
+    """
     run = _Run(
         Path(path),
         format=format,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import adapters
 from adapters.ledger import AccountType, LedgerBuilder
@@ -132,3 +134,17 @@ def test_unclosed_voucher_and_bad_amount_are_reported(tmp_path: Path) -> None:
     assert not report.ok
     bad = [p for p in report.problems if p.severity == "error"]
     assert bad[0].line == 10 and "100,00" in bad[0].message
+
+
+_TEXT = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="{}"
+    ),
+    max_size=20,
+)
+
+
+@given(st.lists(_TEXT, min_size=1, max_size=6))
+def test_quoted_fields_round_trip(fields: list[str]) -> None:
+    line = " ".join('"' + f.replace("\\", "\\\\").replace('"', '\\"') + '"' for f in fields)
+    assert split_fields(line) == fields
