@@ -30,6 +30,7 @@ class AdapterError(InvalidDocument):
         super().__init__(
             detail,
             problems=[p.to_dict() for p in self.problems],
+            findings=[p.to_finding() for p in self.problems],
             truncated=truncated,
         )
 

@@ -35,6 +35,19 @@ class Problem:
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
+    def to_finding(self) -> dict[str, str]:
+        """The shape of a validation finding in problem details (rule, severity, location)."""
+        where = f"line {self.line}" if self.line else "/"
+        if self.element:
+            where += f" ({self.element})"
+        return {
+            "rule": self.code,
+            "severity": "fatal" if self.severity == "error" else "warning",
+            "location": where,
+            "message": self.message,
+            "ruleset": "ledger",
+        }
+
 
 class ProblemLog:
     """Collects problems for one file; keeps at most ``cap`` but counts them all."""

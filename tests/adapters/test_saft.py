@@ -170,6 +170,10 @@ def test_errors_are_collected_up_to_the_cap(company_file: Path) -> None:
         report.raise_for_errors()
     assert caught.value.status == 422
     assert len(caught.value.extensions["problems"]) == 5
+    body = caught.value.to_problem()
+    assert body["status"] == 422 and len(body["findings"]) == 5
+    assert {f["severity"] for f in body["findings"]} == {"fatal"}
+    assert all(f["location"].startswith("line ") for f in body["findings"])
 
 
 def test_schema_fault_in_a_transaction_points_at_its_line(
