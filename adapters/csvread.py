@@ -222,7 +222,9 @@ class CsvReader:
                 code="header",
             )
             return None
-        self._period_start = start
+        # DDMM dates fall in the fiscal year, which may start before this batch's period.
+        fy = info.get("fiscal_year_start")
+        self._period_start = date.fromisoformat(fy) if fy and fy <= start.isoformat() else start
         if not info.get("company_id"):
             self.log.warn("the file names no company; give company_id", code="header")
         return Header(

@@ -205,3 +205,20 @@ def test_missing_column_names_what_the_file_has(tmp_path: Path) -> None:
 def test_builtin_profiles_all_load() -> None:
     names = {p.name for p in adapters.list_profiles()}
     assert {"generic-gl", "datev-extf", "regnskab-basis"} <= names
+
+
+def test_datev_ddmm_dates_belong_to_the_fiscal_year(tmp_path: Path) -> None:
+    # A December batch of a fiscal year starting in July: 30 November is late, not next year.
+    text = "\r\n".join(
+        [
+            DATEV_META.replace(";20240701;20250630;", ";20241201;20241231;"),
+            DATEV_COLUMNS,
+            '10,00;"S";"EUR";;;;"1200";"8400";"";"3011";"R1";"";;"late"',
+            '10,00;"S";"EUR";;;;"1200";"8400";"";"0512";"R2";"";;"in time"',
+        ]
+    )
+    path = _write(tmp_path / "EXTF_dec.csv", text, "cp1252")
+    ledger = LedgerBuilder().extend(adapters.read(path)).build()
+    assert [tx.date for tx in ledger.transactions] == [date(2024, 11, 30), date(2024, 12, 5)]
+    report = adapters.check(path)
+    assert report.ok and [p.code for p in report.problems] == ["outside-period"]
