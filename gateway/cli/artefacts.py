@@ -5,7 +5,6 @@ Exit codes: 0 ok, 1 verification failure (missing or altered file), 2 usage erro
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -40,11 +39,10 @@ SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Only this set (
 
 
 def default_artefacts_dir() -> Path:
-    """The gateway's artefact directory: $GW_ARTEFACTS_DIR, else $GW_DATA_DIR/artefacts."""
-    explicit = os.environ.get("GW_ARTEFACTS_DIR")
-    if explicit:
-        return Path(explicit)
-    return Path(os.environ.get("GW_DATA_DIR", "./var")) / "artefacts"
+    """The gateway's artefact directory (settings: GW_ARTEFACTS_DIR, else GW_DATA_DIR/artefacts)."""
+    from gateway.settings import get_settings
+
+    return get_settings().effective_artefacts_dir
 
 
 def _fail(message: str, code: int) -> typer.Exit:
