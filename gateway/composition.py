@@ -24,6 +24,7 @@ __all__ = [
 # FastAPI routers mounted on the API.
 DOMAIN_ROUTERS = [
     "gateway.validation_api:router",
+    "gateway.signing_api:router",
     "adapters.api:router",
     "reporting.api:router",
     "tendering.api:router",

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from gateway.errors import BadRequest
+from gateway.errors import BadRequest, NotFound
 from gateway.pipeline import service
 from gateway.pipeline.lifecycle import Status
 from gateway.pipeline.payloads import SubmissionCreate, SubmissionList, SubmissionOut
@@ -143,3 +143,14 @@ def get_payload(
 ) -> Response:
     sub = SubmissionRepository(session, actor.organisation_id).get(submission_id)
     return Response(container_of(request).blobs.get(sub.payload_hash), media_type=sub.content_type)
+
+
+@router.get("/{submission_id}/signature", summary="The signed document, or the detached signature")
+def get_signature(
+    submission_id: str, request: Request, session: SessionDep, actor: ReaderDep
+) -> Response:
+    sub = SubmissionRepository(session, actor.organisation_id).get(submission_id)
+    if sub.signature_hash is None:
+        raise NotFound(f"submission {sub.id} is not signed yet (status {sub.status})")
+    media = sub.content_type if sub.signature_mode == "enveloped" else "application/xml"
+    return Response(container_of(request).blobs.get(sub.signature_hash), media_type=media)
