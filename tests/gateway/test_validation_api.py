@@ -81,3 +81,28 @@ def test_pipeline_refuses_an_invoice_with_a_fatal_finding(
     assert sub["plan"].startswith("en16931")
     assert any(f["rule"] == "BR-CO-15" for f in sub["findings"])
     assert "BR-CO-15" in sub["last_error"]
+
+
+def test_a_signed_invoice_verifies_and_a_tampered_copy_does_not(
+    client: TestClient, container: Container, make_org, example: bytes
+) -> None:
+    org = make_org("reporter", "supplier")
+    sid = _submit(client, org, example)
+    assert _drive(container, sid) == "acknowledged"
+    signed = client.get(f"/v1/submissions/{sid}/signature", headers=org.headers("supplier"))
+    assert signed.status_code == 200
+    good = client.post(
+        "/v1/signatures/verify", content=signed.content, headers=org.headers("supplier")
+    ).json()
+    assert good["valid"] is True
+    assert "Gateway tests" in good["signer"]
+    tampered = signed.content.replace(b"250.33", b"250.34", 1)
+    assert tampered != signed.content
+    bad = client.post(
+        "/v1/signatures/verify", content=tampered, headers=org.headers("supplier")
+    ).json()
+    assert bad["valid"] is False and bad["refusal"] == "digest-mismatch"
+    unsigned = client.post(
+        "/v1/signatures/verify", content=example, headers=org.headers("supplier")
+    ).json()
+    assert unsigned["valid"] is False and unsigned["refusal"] == "missing-signature"
