@@ -6,9 +6,12 @@ from fastapi import FastAPI
 
 from gateway.composition import DOMAIN_SANDBOXES, load_all
 from gateway.sandbox.authority import authority_router
+from gateway.sandbox.skat import SkatSandbox
+from gateway.sandbox.skat_loopback import sandbox_from_keys
 from gateway.sandbox.store import SandboxStore
 from gateway.settings import Settings, get_settings
 from gateway.signing import load_trust_store
+from gateway.signing.devca import KeyPaths
 
 __all__ = ["create_sandbox_app"]
 
@@ -26,11 +29,33 @@ def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
         authority_router(store, trust), prefix="/authority", tags=["sandbox authority"]
     )
 
+    skat = _skat_sandbox(s)
+    if skat is not None:
+        app.state.skat = skat
+        app.mount("/skat", skat.app)
+
     for mount in load_all(DOMAIN_SANDBOXES):
         mount(app, s)
 
     @app.get("/", tags=["sandbox"])
     def index() -> dict[str, object]:
-        return {"authorities": {"authority": "generic REST intake (accepts, dedups, receipts)"}}
+        found = {"authority": "generic REST intake (accepts, dedups, receipts)"}
+        if skat is not None:
+            found["skat"] = "tax agency VAT services (SOAP, WS-Security) and its portal"
+        return {"authorities": found}
 
     return app
+
+
+def _skat_sandbox(s: Settings) -> SkatSandbox | None:
+    """The tax agency simulator, when the development keys and its contract are installed."""
+    keys = KeyPaths.under(s.effective_keys_dir)
+    if not (keys.ca_key.is_file() and keys.ca_cert.is_file() and keys.trust_store.is_file()):
+        return None
+    if not (s.effective_artefacts_dir / "skat-vat-rsu").is_dir():
+        return None
+    return sandbox_from_keys(
+        artefacts_dir=s.effective_artefacts_dir,
+        keys=keys,
+        state_path=s.data_path / "skat-sandbox.sqlite",
+    )

@@ -1,0 +1,142 @@
+"""The business authority's (Erhvervsstyrelsen) annual-report intake, simulated.
+
+It speaks the kernel REST channel's protocol (``POST /messages`` with a JSON
+envelope, ``GET /receipts/{message_id}``), validates the XBRL instance with
+the same engine the gateway uses (Arelle, offline, from the installed
+taxonomy package) and answers with a receipt, or with a rejection (422)
+carrying the findings. A message id is accepted once; a repeat gets the
+first receipt.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from gateway.sandbox.store import SandboxStore
+from gateway.settings import Settings
+from reporting.errors import ReportingError
+from reporting.xbrl import validate_annual_report
+
+__all__ = ["erst_router", "mount"]
+
+_NAME = "erst"
+
+
+class Envelope(BaseModel):
+    message_id: str
+    kind: str
+    sender: str
+    recipient: str
+    content_type: str
+    payload: str
+    signature: str | None = None
+
+
+def _problem(status: int, detail: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(
+        {"type": "about:blank", "title": "Refused", "status": status, "detail": detail, **extra},
+        status_code=status,
+        media_type="application/problem+json",
+    )
+
+
+def erst_router(store: SandboxStore, settings: Settings) -> APIRouter:
+    """The intake's routes over the sandbox's store."""
+    router = APIRouter()
+
+    @router.post("/messages")
+    def receive(envelope: Envelope) -> JSONResponse:
+        try:
+            payload = base64.b64decode(envelope.payload, validate=True)
+        except binascii.Error:
+            return _problem(400, "payload is not base64")
+        digest = hashlib.sha256(payload).hexdigest()
+        with store.tx() as db:
+            row = db.execute(
+                "SELECT receipt_id, sha256 FROM messages WHERE authority=? AND message_id=?",
+                (_NAME, envelope.message_id),
+            ).fetchone()
+        if row is not None:
+            if row["sha256"] != digest:
+                return _problem(409, "message id reused for a different document")
+            return JSONResponse(
+                {
+                    "message_id": envelope.message_id,
+                    "receipt_id": row["receipt_id"],
+                    "duplicate": True,
+                }
+            )
+        if envelope.kind != "annual_report":
+            return _problem(422, f"this intake takes annual reports, not {envelope.kind!r}")
+        try:
+            report = validate_annual_report(payload, artefacts_dir=settings.effective_artefacts_dir)
+        except ReportingError as exc:
+            return _problem(503, f"validation is unavailable: {exc.detail}")
+        if not report.valid:
+            findings = [f.to_dict() for f in report.errors]
+            return _problem(
+                422,
+                f"the annual report has {len(findings)} error(s) in XBRL validation",
+                findings=findings,
+            )
+        receipt_id = f"ERST-{uuid.uuid4().hex[:16].upper()}"
+        now = datetime.now(UTC).isoformat()
+        with store.tx() as db:
+            db.execute(
+                "INSERT INTO messages VALUES(?,?,?,?,?,?,?,?,?,?)",
+                (
+                    _NAME,
+                    envelope.message_id,
+                    envelope.sender,
+                    envelope.recipient,
+                    envelope.kind,
+                    digest,
+                    receipt_id,
+                    now,
+                    "accepted",
+                    f"valid in {report.engine} against {report.taxonomy}",
+                ),
+            )
+        return JSONResponse(
+            {"message_id": envelope.message_id, "receipt_id": receipt_id, "duplicate": False},
+            status_code=202,
+        )
+
+    @router.get("/receipts/{message_id}")
+    def receipt(message_id: str) -> JSONResponse:
+        with store.tx() as db:
+            row = db.execute(
+                "SELECT * FROM messages WHERE authority=? AND message_id=?", (_NAME, message_id)
+            ).fetchone()
+        if row is None:
+            return _problem(404, f"no message {message_id}")
+        return JSONResponse(
+            {
+                "authority": "erst",
+                "receipt_id": row["receipt_id"],
+                "message_id": message_id,
+                "sender": row["sender"],
+                "kind": row["kind"],
+                "sha256": row["sha256"],
+                "received_at": row["received_at"],
+                "status": row["status"],
+                "validation": row["detail"],
+            }
+        )
+
+    return router
+
+
+def mount(app: FastAPI, settings: Settings) -> None:
+    """Add the intake to the sandbox server at ``/erst``."""
+    store = getattr(app.state, "store", None) or SandboxStore(settings.data_path / "sandbox.sqlite")
+    app.include_router(erst_router(store, settings), prefix="/erst", tags=["sandbox erst"])
