@@ -1,0 +1,153 @@
+"""``gateway report vat|annual`` and ``gateway export saf-t``: reports from stored ledgers.
+
+The commands work on the gateway's database directly (as ``gateway ingest``
+does). Exit codes: 0 done, 1 failure, 2 refused (no ledger for the period, a
+report that does not validate, bad input).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+__all__ = ["register"]
+
+report_app = typer.Typer(help="Reports from imported ledgers: VAT return, annual report.")
+export_app = typer.Typer(help="Export an imported ledger in a standard format.")
+
+Org = Annotated[str, typer.Option("--org", help="CVR number of the organisation")]
+
+
+def _actor(session: Any, cvr: str) -> Any:
+    from gateway.tenancy.models import Role
+    from gateway.tenancy.service import Actor, get_organisation_by_cvr
+
+    org = get_organisation_by_cvr(session, cvr)
+    return Actor(
+        principal_id="cli",
+        principal_name=f"cli:{org.cvr}",
+        home_organisation_id=org.id,
+        organisation_id=org.id,
+        organisation_cvr=org.cvr,
+        roles=frozenset({Role.REPORTER}),
+    )
+
+
+def _exit_for(exc: Exception) -> None:
+    from gateway.errors import GatewayError
+
+    if isinstance(exc, GatewayError):
+        typer.secho(f"error: {exc.detail}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2 if exc.status in (400, 404, 409, 422) else 1) from None
+    raise exc
+
+
+@report_app.command("vat")
+def report_vat(
+    org: Org,
+    period: Annotated[str, typer.Option("--period", help="2026-Q3, 2026-07, 2026-H1 or 2026")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the return as JSON")] = False,
+) -> None:
+    """Compute the VAT return of a period from the newest ledger covering it."""
+    from gateway.bootstrap import get_container
+    from reporting.service import report_json, vat_report
+
+    c = get_container()
+    try:
+        with c.db.transaction() as s:
+            report = vat_report(c, s, actor=_actor(s, org), period=period)
+            shown = report_json(c, s, report)
+    except Exception as exc:
+        _exit_for(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(shown, indent=2, default=str))
+        return
+    typer.echo(
+        f"VAT return {shown['period']} ({shown['period_start']}..{shown['period_end']}) "
+        f"from ledger {shown['ledger']['id']} version {shown['ledger']['version']}"
+    )
+    for name, value in shown["fields"].items():
+        if value or name == "AfgiftTilsvar":
+            typer.echo(f"  {name:<24} {value:>14,} DKK")
+
+
+@report_app.command("annual")
+def report_annual(
+    org: Org,
+    year: Annotated[int, typer.Option("--year", help="the financial year")],
+    out: Annotated[Path, typer.Option("--out", help="where to write the XBRL instance")],
+    company: Annotated[
+        Path | None,
+        typer.Option("--company", help="JSON: approval_date, chairman, … and 'accounts' mapping"),
+    ] = None,
+    validate: Annotated[
+        bool, typer.Option("--validate/--no-validate", help="run Arelle now (slow)")
+    ] = True,
+) -> None:
+    """Build the XBRL annual report (pre-checked; validated by Arelle unless told not to)."""
+    from gateway.bootstrap import get_container
+    from reporting.service import annual_report
+
+    extra: dict[str, Any] = json.loads(company.read_text("utf-8")) if company else {}
+    accounts = extra.pop("accounts", None)
+    c = get_container()
+    try:
+        with c.db.transaction() as s:
+            report = annual_report(
+                c,
+                s,
+                actor=_actor(s, org),
+                year=year,
+                company=extra,
+                accounts=accounts,
+                validate="inline" if validate else "none",
+            )
+            assert report.document_hash is not None
+            out.write_bytes(c.blobs.get(report.document_hash))
+            status, validation = report.status, report.validation or {}
+    except Exception as exc:
+        _exit_for(exc)
+        return
+    typer.echo(f"{out}: annual report {year}, {status}")
+    findings = list(validation.get("precheck") or [])
+    findings += list((validation.get("arelle") or {}).get("findings") or [])
+    for f in findings[:30]:
+        typer.echo(f"  {f.get('severity')}: {f.get('rule')}: {f.get('message')}", err=True)
+    if status == "invalid":
+        raise typer.Exit(2)
+
+
+@export_app.command("saf-t")
+def export_saft_command(
+    org: Org,
+    period: Annotated[str, typer.Option("--period", help="a period the ledger covers, e.g. 2025")],
+    out: Annotated[Path, typer.Option("--out", help="the SAF-T 1.30 file to write")],
+) -> None:
+    """Write the ledger as SAF-T Financial 1.30, validated against the XSD."""
+    from gateway.bootstrap import get_container
+    from gateway.tenancy.service import get_organisation_by_cvr
+    from reporting.service import export_saft_file
+
+    c = get_container()
+    try:
+        with c.db.transaction() as s:
+            organisation = get_organisation_by_cvr(s, org)
+            summary = export_saft_file(
+                c, s, organisation_id=organisation.id, period=period, out=out
+            )
+    except Exception as exc:
+        _exit_for(exc)
+        return
+    typer.echo(
+        f"{out}: SAF-T 1.30, valid against the XSD; {summary.transactions} transactions, "
+        f"{summary.lines} lines, {summary.accounts} accounts"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(report_app, name="report")
+    app.add_typer(export_app, name="export")
