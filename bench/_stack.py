@@ -11,7 +11,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -54,7 +54,12 @@ def fresh_postgres() -> Iterator[str]:
 
 @contextmanager
 def gateway_stack(
-    *, database_url: str | None, broker_url: str | None, workers: int, concurrency: int, extra_env: dict[str, str] | None = None
+    *,
+    database_url: str | None,
+    broker_url: str | None,
+    workers: int,
+    concurrency: int,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, dict[str, str]]]:
     """API server + ``workers`` worker processes (the first also runs the scheduler)."""
     data = Path(tempfile.mkdtemp(prefix="gw-bench-"))
@@ -75,19 +80,27 @@ def gateway_stack(
     py = [sys.executable, "-m", "gateway.cli"]
     subprocess.run([*py, "db", "upgrade"], env=env, check=True, capture_output=True)
     log = (data / "bench.log").open("ab")
-    procs = [subprocess.Popen([*py, "serve", "--port", str(port)], env=env, stdout=log, stderr=log, start_new_session=True)]
+    procs = [
+        subprocess.Popen(
+            [*py, "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+    ]
     for i in range(workers):
         args = [*py, "worker", f"--concurrency={concurrency}"] + (["--beat"] if i == 0 else [])
-        procs.append(subprocess.Popen(args, env=env, stdout=log, stderr=log, start_new_session=True))
+        procs.append(
+            subprocess.Popen(args, env=env, stdout=log, stderr=log, start_new_session=True)
+        )
     try:
         _wait(f"http://127.0.0.1:{port}/healthz")
         yield f"http://127.0.0.1:{port}", env
     finally:
         for p in procs:
-            try:
+            with suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         for p in procs:
             try:
                 p.wait(timeout=20)
@@ -105,9 +118,18 @@ def make_org_key(env: dict[str, str], role: str = "reporter") -> tuple[str, str]
         if is_valid_cvr(cvr):
             break
     py = [sys.executable, "-m", "gateway.cli"]
-    subprocess.run([*py, "org", "create", "--cvr", cvr, "--name", "Bench ApS"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*py, "org", "create", "--cvr", cvr, "--name", "Bench ApS"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     key = subprocess.run(
-        [*py, "key", "create", "--org", cvr, "--role", role], env=env, check=True, capture_output=True, text=True
+        [*py, "key", "create", "--org", cvr, "--role", role],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     return cvr, key
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._stack import fresh_postgres, gateway_stack, make_org_key, percentile  # noqa: E402
+from bench._stack import fresh_postgres, gateway_stack, make_org_key, percentile
 
 
 def _doc(i: int) -> bytes:
@@ -37,7 +37,11 @@ def _run(url: str, env: dict[str, str], count: int, clients: int) -> dict[str, o
     with httpx.Client(timeout=60) as http:
 
         def post(i: int) -> str:
-            r = http.post(f"{url}/v1/submissions?kind=bench&recipient=sandbox-authority", content=_doc(i), headers=headers)
+            r = http.post(
+                f"{url}/v1/submissions?kind=bench&recipient=sandbox-authority",
+                content=_doc(i),
+                headers=headers,
+            )
             r.raise_for_status()
             return str(r.json()["id"])
 
@@ -47,18 +51,29 @@ def _run(url: str, env: dict[str, str], count: int, clients: int) -> dict[str, o
         accepted_in = time.perf_counter() - started
         deadline = time.monotonic() + 600
         while True:
-            page = http.get(f"{url}/v1/submissions?status=acknowledged&limit=1", headers={"Authorization": headers["Authorization"]}).json()
+            page = http.get(
+                f"{url}/v1/submissions?status=acknowledged&limit=1",
+                headers={"Authorization": headers["Authorization"]},
+            ).json()
             if page["total"] >= count or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
         rows = []
         offset = 0
         while offset < count:
-            page = http.get(f"{url}/v1/submissions?limit=500&offset={offset}", headers={"Authorization": headers["Authorization"]}).json()
+            page = http.get(
+                f"{url}/v1/submissions?limit=500&offset={offset}",
+                headers={"Authorization": headers["Authorization"]},
+            ).json()
             rows += page["items"]
             offset += 500
     done = [r for r in rows if r["status"] == "acknowledged"]
-    lat = [(datetime.fromisoformat(r["acknowledged_at"]) - datetime.fromisoformat(r["created_at"])).total_seconds() for r in done]
+    lat = [
+        (
+            datetime.fromisoformat(r["acknowledged_at"]) - datetime.fromisoformat(r["created_at"])
+        ).total_seconds()
+        for r in done
+    ]
     first = min(datetime.fromisoformat(r["created_at"]) for r in rows)
     last = max(datetime.fromisoformat(r["acknowledged_at"]) for r in done) if done else first
     span = (last - first).total_seconds() or float("nan")
@@ -107,9 +122,12 @@ def main() -> None:
         emb["ratio_to_floor"] = round(float(emb["submissions_per_second"]) / floor, 3)  # type: ignore[arg-type]
         out["embedded_sqlite"] = emb
     if not args.skip_postgres:
-        with fresh_postgres() as db, gateway_stack(
-            database_url=db, broker_url="redis://127.0.0.1:6379/5", workers=2, concurrency=2
-        ) as (url, env):
+        with (
+            fresh_postgres() as db,
+            gateway_stack(
+                database_url=db, broker_url="redis://127.0.0.1:6379/5", workers=2, concurrency=2
+            ) as (url, env),
+        ):
             pg = _run(url, env, args.count, args.clients)
             floor = _floor(url, args.count, args.clients)
             pg["floor_direct_delivery_per_second"] = round(floor, 1)
