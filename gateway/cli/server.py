@@ -104,6 +104,7 @@ def up(
     typer.echo(f"Demo organisation: {DEMO_NAME}, CVR {cvr}")
     typer.echo(f"Demo API key (admin): {key}")
     typer.echo(f"Try: curl -H 'Authorization: Bearer {key}' {url}/v1/me\n")
+
     def _terminate(signum: int, _frame: object) -> None:
         # uvicorn shuts down gracefully, then re-raises the signal: stop the children here.
         _stop(children)

@@ -6,7 +6,6 @@ import copy
 
 import pytest
 from lxml import etree
-from tests.invoicing.test_as4_http import DOC_TYPE, INVOICE, PROCESS, RECEIVER, SENDER
 
 from gateway.signing.keys import TrustStore
 from invoicing.as4 import (
@@ -22,6 +21,7 @@ from invoicing.as4 import (
 )
 from invoicing.as4 import constants as c
 from invoicing.as4.devcerts import DevIdentity, make_dev_ca, make_dev_identity
+from tests.invoicing.test_as4_http import DOC_TYPE, INVOICE, PROCESS, RECEIVER, SENDER
 
 
 @pytest.fixture(scope="module")

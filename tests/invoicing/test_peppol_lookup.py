@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from tests.invoicing.test_as4_http import DOC_TYPE, PROCESS
 
 from invoicing.as4.devcerts import DevIdentity, make_dev_ca, make_dev_identity
 from invoicing.peppol import (
@@ -22,6 +21,7 @@ from invoicing.peppol_ids import (
     sml_naptr_host,
 )
 from invoicing.peppol_smp import SmpDirectory, SmpError, parse_signed_service_metadata
+from tests.invoicing.test_as4_http import DOC_TYPE, PROCESS
 
 
 def test_sml_host_matches_the_published_example() -> None:
