@@ -34,8 +34,9 @@ lint: $(STAMP)
 test-sqlite: artefacts
 	GW_TEST_DATABASE=sqlite $(BIN)/pytest -q
 
+# The second pass repeats only the tests that touch the database (GW_TEST_DB_ONLY).
 test-postgresql: artefacts
-	GW_TEST_DATABASE=postgresql GW_TEST_BROKER=redis $(BIN)/pytest -q -m "not conformance"
+	GW_TEST_DATABASE=postgresql GW_TEST_BROKER=redis GW_TEST_DB_ONLY=1 $(BIN)/pytest -q
 
 test-rabbitmq: artefacts
 	GW_TEST_DATABASE=postgresql GW_TEST_BROKER=rabbitmq $(BIN)/pytest -q -m broker

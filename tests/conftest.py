@@ -77,3 +77,20 @@ def cvr() -> str:
 @pytest.fixture
 def secret_token() -> str:
     return secrets.token_hex(8)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``GW_TEST_DB_ONLY=1`` run only the tests that touch the database.
+
+    The suite's second pass (PostgreSQL) repeats just what depends on the
+    backend; pure rules and official conformance cases ran in the first pass.
+    """
+    if os.environ.get("GW_TEST_DB_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        (keep if "database_url" in names else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
