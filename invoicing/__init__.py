@@ -4,7 +4,8 @@ Pure modules (no I/O): ``model`` (EN 16931 invoice), ``orders`` (orders,
 responses, contract terms), ``vat`` (breakdown and totals), ``rules`` (model
 checks), ``matching`` (invoice against order and contract). ``builders``
 writes Peppol BIS 3, OIOUBL 2.1 and BIS Ordering 3 documents; ``reader``
-turns a received Invoice or CreditNote into the model, ``response_reader``
+turns a received Invoice or CreditNote into the model, ``order_reader`` a
+received Order, ``response_reader``
 a received Invoice Response or Order Response; ``contract_terms`` adapts
 tendering's contract view for matching and ordering (import it directly: it
 loads tendering's payloads). ``as4`` and
@@ -21,6 +22,7 @@ from invoicing.builders import (
 from invoicing.errors import InvalidInvoice, InvoicingError, UnreadableDocument, UnsupportedDocument
 from invoicing.matching import Decision, MatchResult, Reason, ReasonCode, Tolerance, match_invoice
 from invoicing.model import DocumentKind, Invoice, InvoiceLine, Party, VatCategory
+from invoicing.order_reader import read_order
 from invoicing.orders import ContractTerms, InvoiceResponse, Order, OrderResponse
 from invoicing.reader import read_invoice
 from invoicing.response_reader import read_invoice_response, read_order_response
@@ -57,5 +59,6 @@ __all__ = [
     "match_invoice",
     "read_invoice",
     "read_invoice_response",
+    "read_order",
     "read_order_response",
 ]

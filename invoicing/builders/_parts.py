@@ -17,7 +17,8 @@ def write_address(parent: etree._Element, tag: str, address: Address) -> None:
     cbc(el, "CountrySubentity", address.subdivision)
     if address.address_line:
         cbc(cac(el, "AddressLine"), "Line", address.address_line)
-    cbc(cac(el, "Country"), "IdentificationCode", address.country)
+    if address.country:
+        cbc(cac(el, "Country"), "IdentificationCode", address.country)
 
 
 def write_party(
@@ -31,7 +32,8 @@ def write_party(
         cbc(cac(el, "PartyIdentification"), "ID", ident.value, schemeID=ident.scheme)
     if party.trading_name:
         cbc(cac(el, "PartyName"), "Name", party.trading_name)
-    write_address(el, "PostalAddress", party.address)
+    if party.address != Address(country=""):  # a party read without any address
+        write_address(el, "PostalAddress", party.address)
     if tax and party.vat_id:
         scheme = cac(el, "PartyTaxScheme")
         cbc(scheme, "CompanyID", party.vat_id)
