@@ -162,7 +162,9 @@ def run_due(
             with c.db.transaction() as s:
                 drafted += _run_one(c, s, pid, notifier=notifier, today=day, fetch=fetch)
         except GatewayError as exc:
-            _log.warning("reporting.schedule.failed", extra={"profile": pid, "error": exc.detail})
+            _log.warning(
+                "reporting.schedule.failed: %s", exc.detail, extra={"profile": pid}
+            )
     return drafted
 
 
