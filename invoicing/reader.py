@@ -90,11 +90,7 @@ def read_invoice_tree(doc: etree._Element) -> Invoice:
         due_date=due,
         tax_point_date=r.day(doc, "cbc:TaxPointDate"),
         tax_currency=tax_currency,
-        tax_currency_vat_amount=(
-            r.amount(doc, f"cac:TaxTotal/cbc:TaxAmount[@currencyID='{tax_currency}']")
-            if tax_currency and tax_currency != currency
-            else None
-        ),
+        tax_currency_vat_amount=_vat_in_tax_currency(r, doc, currency, tax_currency),
         notes=tuple(r.texts(doc, "cbc:Note")),
         accounting_cost=r.text(doc, "cbc:AccountingCost"),
         buyer_reference=_buyer_reference(r, doc),
@@ -159,6 +155,23 @@ def _keep_stated_vat(r: UblReader, doc: etree._Element, invoice: Invoice) -> Inv
 
 def _same_rate(a: Decimal | None, b: Decimal | None) -> bool:
     return a == b if a is None or b is None else a.compare(b) == 0
+
+
+def _vat_in_tax_currency(
+    r: UblReader, doc: etree._Element, currency: str, tax_currency: str | None
+) -> Decimal | None:
+    """BT-111: a TaxTotal of its own in BIS 3; spread over the subtotals in OIOUBL."""
+    if not tax_currency or tax_currency == currency:
+        return None
+    stated = r.amount(doc, f"cac:TaxTotal/cbc:TaxAmount[@currencyID='{tax_currency}']")
+    if stated is not None or not r.oioubl:
+        return stated
+    parts = [
+        r.decimal(sub, "cbc:TransactionCurrencyTaxAmount")
+        for sub in doc.iterfind("cac:TaxTotal/cac:TaxSubtotal", NS)
+    ]
+    present = [part for part in parts if part is not None]
+    return sum(present, Decimal(0)) if present else None
 
 
 def _buyer_reference(r: UblReader, doc: etree._Element) -> str | None:

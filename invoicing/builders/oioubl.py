@@ -9,8 +9,10 @@ here from the seller and number, so a rebuild yields the same document).
 
 What does not survive the trip to OIOUBL: line allowances and charges (folded
 into the line's price, since OIOUBL checks line amount = price × quantity),
-VAT categories other than S, Z and AE (refused), and a missing allowance
-reason text (OIOUBL needs one; "Rabat"/"Gebyr" is written).
+VAT categories other than S, Z and AE and a second rate within one category
+(refused), a missing allowance reason text (OIOUBL needs one; "Rabat"/"Gebyr"
+is written), and BT-111 on an invoice without standard-rated VAT (OIOUBL states
+it only on the StandardRated subtotal, so TaxCurrencyCode is left out).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from invoicing.model import (
     PaymentMeans,
     VatCategory,
 )
-from invoicing.vat import compute_totals, line_net_amount, round_amount
+from invoicing.vat import Totals, compute_totals, line_net_amount, round_amount
 
 __all__ = ["OIOUBL_PROFILE", "build_oioubl", "oioubl_identifier", "peppol_identifier"]
 
@@ -86,6 +88,14 @@ def _check(invoice: Invoice) -> None:
                 "message": f"OIOUBL 2.1 has no VAT category for {category.value}; send Peppol BIS 3",
             }
         )
+    rates: dict[VatCategory, set[Decimal]] = {}
+    for line in invoice.lines:
+        rates.setdefault(line.vat_category, set()).add((line.vat_rate or Decimal(0)).normalize())
+    for item in invoice.allowances_charges:
+        category = item.vat_category or VatCategory.STANDARD
+        rates.setdefault(category, set()).add((item.vat_rate or Decimal(0)).normalize())
+    if any(len(found) > 1 for found in rates.values()):
+        findings.append({"rule": "F-LIB315", "message": "OIOUBL allows one rate per VAT category"})
     if any(item.amount <= 0 for item in invoice.allowances_charges):
         findings.append(
             {"rule": "F-LIB019", "message": "OIOUBL allowances and charges must be above zero"}
@@ -146,7 +156,8 @@ def _document(invoice: Invoice) -> etree._Element:
     for note in invoice.notes:
         cbc(doc, "Note", note)
     cbc(doc, "DocumentCurrencyCode", cur)
-    if cur != "DKK" and invoice.tax_currency:
+    in_tax_currency = _vat_in_tax_currency(invoice, totals)
+    if in_tax_currency:
         cbc(doc, "TaxCurrencyCode", invoice.tax_currency)
     cbc(doc, "AccountingCost", invoice.accounting_cost)
     if invoice.period_start or invoice.period_end:
@@ -191,6 +202,13 @@ def _document(invoice: Invoice) -> etree._Element:
         sub = cac(tax_total, "TaxSubtotal")
         cbc(sub, "TaxableAmount", money(entry.taxable_amount), currencyID=cur)
         cbc(sub, "TaxAmount", money(entry.tax_amount), currencyID=cur)
+        if id(entry) in in_tax_currency:
+            cbc(
+                sub,
+                "TransactionCurrencyTaxAmount",
+                money(in_tax_currency[id(entry)]),
+                currencyID=invoice.tax_currency,
+            )
         _tax_category(
             sub,
             entry.category,
@@ -217,6 +235,27 @@ def _document(invoice: Invoice) -> etree._Element:
 
 
 _NOTE_CODES = frozenset({"31", "42"})
+
+
+def _vat_in_tax_currency(invoice: Invoice, totals: Totals) -> dict[int, Decimal]:
+    """BT-111 on the standard-rated subtotal, where OIOUBL states it (F-INV018, F-LIB373)."""
+    total = invoice.tax_currency_vat_amount
+    if not invoice.tax_currency or invoice.tax_currency == invoice.currency or total is None:
+        return {}
+    # OIOUBL allows the amount only on StandardRated subtotals (F-LIB373).
+    standard = [e for e in totals.breakdown if e.category is VatCategory.STANDARD and e.tax_amount]
+    if not standard or not totals.vat_total:
+        return {}
+    out: dict[int, Decimal] = {}
+    left = total
+    for entry in standard[:-1]:
+        share = round_amount(total * entry.tax_amount / totals.vat_total)
+        out[id(entry)] = share
+        left -= share
+    out[id(standard[-1])] = left  # the last one takes the rounding remainder
+    return out
+
+
 _CHANNELS = {"31": "IBAN", "42": "DK:BANK", "50": "DK:GIRO", "58": "IBAN", "93": "DK:FIK"}
 
 

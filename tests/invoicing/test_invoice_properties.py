@@ -259,7 +259,19 @@ def oioubl_invoices(draw):  # type: ignore[no-untyped-def]
         payment_means=(PaymentMeans(code="42", account_id="4401162431", institution_id="0040"),),
     )
     # OIOUBL has no negative amounts due: a negative total is a credit note (F-LIB020).
-    assume(compute_totals(invoice).payable >= 0)
+    totals = compute_totals(invoice)
+    assume(totals.payable >= 0)
+    standard_vat = any(
+        e.category is VatCategory.STANDARD and e.tax_amount for e in totals.breakdown
+    )
+    if draw(st.booleans()) and standard_vat and totals.vat_total:
+        # A EUR invoice states its VAT in DKK too (BT-6, BT-111).
+        invoice = replace(
+            invoice,
+            currency="EUR",
+            tax_currency="DKK",
+            tax_currency_vat_amount=(totals.vat_total * D("7.46")).quantize(CENT),
+        )
     return invoice
 
 

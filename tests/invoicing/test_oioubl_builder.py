@@ -107,3 +107,32 @@ def test_oioubl_example_converts_to_a_valid_peppol_document(name: str, artefacts
     assert invoice.seller.legal_id == Identifier("16356706", "0184")
     xml = to_bytes(build_bis3_tree(invoice))
     assert fatal(plan_findings(xml, artefacts_dir, "peppol-billing-3")) == []
+
+
+def test_vat_in_danish_kroner_goes_on_the_standard_rated_subtotal(artefacts_dir: Path) -> None:
+    invoice = danish_invoice(
+        currency="EUR",
+        tax_currency="DKK",
+        tax_currency_vat_amount=D("1864.50"),
+        lines=(
+            line("1", price="100"),
+            line("2", price="40", category=VatCategory.ZERO_RATED, rate="0"),
+        ),
+        allowances_charges=(),
+    )
+    xml = build_oioubl(invoice)
+    assert fatal(plan_findings(xml, artefacts_dir, "oioubl-2.1")) == []
+    doc = etree.fromstring(xml)
+    parts = [
+        D(el.text or "0")
+        for el in doc.iterfind("cac:TaxTotal/cac:TaxSubtotal/cbc:TransactionCurrencyTaxAmount", NS)
+    ]
+    assert parts == [D("1864.50")]
+    assert read_invoice(xml).tax_currency_vat_amount == D("1864.50")
+
+
+def test_two_rates_in_one_category_are_refused() -> None:
+    invoice = danish_invoice(lines=(line("1"), line("2", rate="12")), allowances_charges=())
+    with pytest.raises(InvalidInvoice) as info:
+        build_oioubl(invoice)
+    assert info.value.findings[0]["rule"] == "F-LIB315"
