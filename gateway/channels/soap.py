@@ -160,6 +160,8 @@ class SoapChannel:
         client = self.client(endpoint.wsdl)
         try:
             root = xmlsafe.parse(payload).getroot()
+            # Comments and processing instructions carry no data; zeep's parser trips on them.
+            etree.strip_tags(root, etree.Comment, etree.ProcessingInstruction)
             element = client.get_element(root.tag)
             value = element.parse(root, client.wsdl.types)
         except xmlsafe.XmlError as exc:
