@@ -30,14 +30,22 @@ class LedgerRepository(Repository[LedgerVersion]):
         )
         return int(latest or 0) + 1
 
-    def covering(self, start: date, end: date) -> LedgerVersion | None:
-        """The newest version whose period covers ``start``..``end`` (the latest import wins)."""
+    def covering(
+        self, start: date, end: date, *, with_transactions: bool = False
+    ) -> LedgerVersion | None:
+        """The newest version whose period covers ``start``..``end`` (the latest import wins).
+
+        ``with_transactions`` passes over trial balances (closing balances, no postings).
+        """
         stmt = (
             self.scoped()
             .where(LedgerVersion.period_start <= start, LedgerVersion.period_end >= end)
             .order_by(LedgerVersion.created_at.desc(), LedgerVersion.version.desc())
         )
-        return self.session.scalars(stmt.limit(1)).first()
+        for version in self.session.scalars(stmt.limit(50)):
+            if not with_transactions or (version.counts or {}).get("transactions", 0):
+                return version
+        return None
 
     def listing(self, *, limit: int, offset: int) -> Any:
         stmt = self.scoped().order_by(

@@ -80,13 +80,18 @@ class Delivery:
 
 
 def find_ledger(
-    session: Session, *, organisation_id: str, period: Period, ledger_id: str | None = None
+    session: Session,
+    *,
+    organisation_id: str,
+    period: Period,
+    ledger_id: str | None = None,
+    with_transactions: bool = False,
 ) -> LedgerVersion:
     """The ledger version to report from: the one named, else the newest covering the period."""
     repo = LedgerRepository(session, organisation_id)
     if ledger_id:
         return repo.get(ledger_id)
-    found = repo.covering(period.start, period.end)
+    found = repo.covering(period.start, period.end, with_transactions=with_transactions)
     if found is None:
         raise NotFound(
             f"no imported ledger covers {period.label} ({period.start}..{period.end}); "
@@ -111,7 +116,11 @@ def vat_report(
     """Compute (or find) the VAT return of ``period`` from a ledger version and store it."""
     chosen = parse_period(period)
     version = find_ledger(
-        session, organisation_id=actor.organisation_id, period=chosen, ledger_id=ledger_id
+        session,
+        organisation_id=actor.organisation_id,
+        period=chosen,
+        ledger_id=ledger_id,
+        with_transactions=True,  # VAT comes from postings; a trial balance has none
     )
     repo = ReportRepository(session, actor.organisation_id)
     existing = repo.existing(kind="vat", period=chosen.label, ledger_id=version.id)
