@@ -489,7 +489,11 @@ def _record_issued(
         key=f"invoice:{sha256_hex(xml)}",
         ref=invoice.number,
     )
-    rec = InvoiceRepository(session, actor.organisation_id).add(
+    repo = InvoiceRepository(session, actor.organisation_id)
+    again = session.scalar(select(InvoiceRecord).where(InvoiceRecord.submission_id == sub.id))
+    if again is not None:
+        return again  # the same document sent again: the pipeline kept the first submission
+    rec = repo.add(
         InvoiceRecord(
             side="issued",
             kind=invoice.kind.value,

@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -403,3 +404,237 @@ def test_contract_to_paid_invoice_over_peppol(peppol: Peppol, deal: Deal) -> Non
     peppol.settle()
     final = _ok(api.get(f"/v1/invoices/{issued['id']}", headers=supplier.headers("supplier")))
     assert final["status"] == "paid" and final["response_code"] == "PD"
+
+
+# -- rejection paths ------------------------------------------------------------------
+
+
+def _order(p: Peppol, deal: Deal, quantity: str = "10") -> tuple[dict[str, Any], dict[str, Any]]:
+    """An order the supplier has received: (the buyer's record, the supplier's copy)."""
+    item = deal.contract["lines"][0]["line_id"]
+    order = _ok(
+        p.api.post(
+            "/v1/orders",
+            json={"contract_id": deal.contract["contract_id"], "quantities": {item: quantity}},
+            headers=deal.buyer.headers("buyer"),
+        ),
+        201,
+    )
+    p.settle()
+    copies = _ok(p.api.get("/v1/orders?side=supplier", headers=deal.supplier.headers("supplier")))
+    (copy,) = [o for o in copies["items"] if o["number"] == order["number"]]
+    return order, copy
+
+
+def _invoice(p: Peppol, deal: Deal, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Send an invoice, let it travel; (the supplier's record, the buyer's record)."""
+    issued = _ok(
+        p.api.post("/v1/invoices", json=body, headers=deal.supplier.headers("supplier")), 201
+    )
+    p.settle()
+    issued = _ok(
+        p.api.get(f"/v1/invoices/{issued['id']}", headers=deal.supplier.headers("supplier"))
+    )
+    inbox = _ok(p.api.get("/v1/invoices?side=received", headers=deal.buyer.headers("buyer")))
+    got = [i for i in inbox["items"] if i["number"] == body["number"]]
+    return issued, got[0]
+
+
+def _codes(record: dict[str, Any]) -> set[str]:
+    return {r["code"] for r in record["reasons"] or []}
+
+
+def test_a_charge_beyond_the_tolerance_goes_to_a_person_then_is_rejected(
+    peppol: Peppol, deal: Deal
+) -> None:
+    _, copy = _order(peppol, deal)
+    number = f"INV-{uuid.uuid4().hex[:6]}"
+    issued, got = _invoice(
+        peppol, deal, {"number": number, "order_id": copy["id"], "charge": "500.00"}
+    )
+    assert got["status"] == "needs_review"
+    assert _codes(got) == {"total_outside_tolerance"}
+    (reason,) = got["reasons"]
+    assert reason["invoiced"] == "8625.00" and reason["expected"] == "8125.00"
+    assert issued["status"] == "sent"  # nothing answered yet: a person decides
+    answered = _ok(
+        peppol.api.post(
+            f"/v1/invoices/{got['id']}/response",
+            json={"status": "RE"},
+            headers=deal.buyer.headers("buyer"),
+        )
+    )
+    assert answered["status"] == "rejected"
+    peppol.settle()
+    seen = _ok(
+        peppol.api.get(f"/v1/invoices/{issued['id']}", headers=deal.supplier.headers("supplier"))
+    )
+    assert seen["status"] == "rejected" and seen["response_code"] == "RE"
+    assert any("8625.00" in (r["message"] or "") for r in seen["reasons"])
+
+
+def test_an_unknown_order_reference_is_named(peppol: Peppol, deal: Deal) -> None:
+    number = f"INV-{uuid.uuid4().hex[:6]}"
+    _, got = _invoice(
+        peppol,
+        deal,
+        {
+            "number": number,
+            "buyer": deal.buyer.participant,
+            "order_reference": "PO-DOES-NOT-EXIST",
+            "lines": [
+                {
+                    "item_name": "Rengøring, time",
+                    "quantity": "2",
+                    "unit_code": "HUR",
+                    "unit_price": "812.50",
+                }
+            ],
+        },
+    )
+    assert got["status"] == "needs_review"
+    (reason,) = [r for r in got["reasons"] if r["code"] == "unknown_order_reference"]
+    assert reason["invoiced"] == "PO-DOES-NOT-EXIST" and reason["term"] == "BT-13"
+
+
+def test_a_price_above_the_contract_is_named_per_line(peppol: Peppol, deal: Deal) -> None:
+    order, copy = _order(peppol, deal, quantity="4")
+    item = deal.contract["lines"][0]["line_id"]
+    number = f"INV-{uuid.uuid4().hex[:6]}"
+    _, got = _invoice(
+        peppol,
+        deal,
+        {
+            "number": number,
+            "buyer": deal.buyer.participant,
+            "order_reference": order["number"],
+            "lines": [
+                {
+                    "item_id": item,
+                    "item_name": "Rengøring, time",
+                    "quantity": "4",
+                    "unit_code": "HUR",
+                    "unit_price": "900.00",
+                    "order_line_ref": "1",
+                }
+            ],
+        },
+    )
+    assert got["status"] == "needs_review"
+    assert {"price_above_contract", "price_above_order", "total_outside_tolerance"} <= _codes(got)
+    (above,) = [r for r in got["reasons"] if r["code"] == "price_above_contract"]
+    assert above["line_id"] == "1" and above["term"] == "BT-146"
+    assert Decimal(above["invoiced"]) == Decimal("900")
+    assert Decimal(above["expected"]) == Decimal("812.5")
+
+
+def test_a_duplicate_invoice_number_is_rejected_at_once(peppol: Peppol, deal: Deal) -> None:
+    from invoicing.builders import build_bis3
+    from invoicing.reader import read_invoice
+
+    _, copy = _order(peppol, deal, quantity="1")
+    number = f"INV-{uuid.uuid4().hex[:6]}"
+    first_issued, first = _invoice(peppol, deal, {"number": number, "order_id": copy["id"]})
+    assert first["status"] == "approved"
+    # The supplier's ERP sends a second document under the same number (its own XML).
+    original = peppol.api.get(
+        f"/v1/invoices/{first_issued['id']}/document", headers=deal.supplier.headers("supplier")
+    ).content
+    from dataclasses import replace as dc_replace
+
+    again = build_bis3(dc_replace(read_invoice(original), notes=("Genfremsendt",)))
+    second = _ok(
+        peppol.api.post(
+            "/v1/invoices/documents",
+            content=again,
+            headers={**deal.supplier.headers("supplier"), "Content-Type": "application/xml"},
+        ),
+        201,
+    )
+    peppol.settle()
+    inbox = _ok(peppol.api.get("/v1/invoices?side=received", headers=deal.buyer.headers("buyer")))
+    copies = sorted(
+        (i for i in inbox["items"] if i["number"] == number), key=lambda i: i["created_at"]
+    )
+    assert [i["status"] for i in copies] == ["approved", "rejected"]
+    assert "duplicate_number" in _codes(copies[1]) and copies[1]["response_code"] == "RE"
+    seen = _ok(
+        peppol.api.get(f"/v1/invoices/{second['id']}", headers=deal.supplier.headers("supplier"))
+    )
+    assert seen["status"] == "rejected"
+    assert any("already received" in (r["message"] or "") for r in seen["reasons"])
+
+
+def test_an_invalid_invoice_is_rejected_with_its_findings(peppol: Peppol, deal: Deal) -> None:
+    from gateway.channels.base import OutboundMessage, SendResult
+    from invoicing.channel import PeppolChannel
+
+    _, copy = _order(peppol, deal, quantity="1")
+    number = f"INV-{uuid.uuid4().hex[:6]}"
+    issued, _ = _invoice(peppol, deal, {"number": number, "order_id": copy["id"]})
+    good = peppol.api.get(
+        f"/v1/invoices/{issued['id']}/document", headers=deal.supplier.headers("supplier")
+    ).content
+    # Another access point forwards a copy whose payable amount no longer adds up.
+    bad = good.replace(number.encode(), (number + "-X").encode()).replace(
+        b'PayableAmount currencyID="DKK">1015.63<', b'PayableAmount currencyID="DKK">1.00<'
+    )
+    assert bad != good
+    channel = PeppolChannel(peppol.container.settings)
+    outcome = channel.send(
+        OutboundMessage(
+            message_id=f"{uuid.uuid4()}@other-ap",
+            kind="invoice",
+            sender=deal.supplier.cvr,
+            recipient=deal.buyer.participant,
+            endpoint="",
+            content_type="application/xml",
+            payload=bad,
+        )
+    )
+    assert outcome.result is SendResult.DELIVERED  # transport is fine: AS4 gives a receipt
+    peppol.settle()
+    inbox = _ok(peppol.api.get("/v1/invoices?side=received", headers=deal.buyer.headers("buyer")))
+    (got,) = [i for i in inbox["items"] if i["number"] == number + "-X"]
+    assert got["status"] == "rejected" and got["response_code"] == "RE"
+    rules = {f["rule"] for f in got["findings"]}
+    assert "BR-CO-16" in rules
+    assert all(
+        f["severity"] in ("fatal", "error") for f in got["findings"] if f["rule"] == "BR-CO-16"
+    )
+
+
+def test_an_as4_message_whose_signature_does_not_verify_is_refused(
+    peppol: Peppol, deal: Deal
+) -> None:
+    import httpx
+
+    from invoicing.as4 import build_user_message
+    from invoicing.channel import gateway_identity
+
+    identity = gateway_identity(peppol.container.settings)
+    message_id = f"{uuid.uuid4()}@tampered"
+    sent = build_user_message(
+        b'<?xml version="1.0"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>',
+        identity=identity,
+        receiver_certificate=identity.certificate,
+        sender_id=deal.supplier.participant,
+        receiver_id=deal.buyer.participant,
+        doc_type_id="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1",
+        process_id="urn:fdc:peppol.eu:2017:poacc:billing:01:1.0",
+        country_c1="DK",
+        message_id=message_id,
+    )
+    # Someone on the way changes the conversation id the sender signed.
+    tampered = sent.body.replace(
+        sent.conversation_id.encode(), b"x" + sent.conversation_id.encode()[1:]
+    )
+    assert tampered != sent.body
+    r = httpx.post(
+        peppol.url + "/peppol/as4", content=tampered, headers={"Content-Type": sent.content_type}
+    )
+    assert r.status_code == 500
+    assert b"EBMS:0101" in r.content or b"FailedAuthentication" in r.content
+    with peppol.container.db.transaction() as s:
+        found = s.scalar(select(Submission.id).where(Submission.idempotency_key == message_id))
+    assert found is None
