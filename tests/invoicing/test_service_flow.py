@@ -498,7 +498,7 @@ def test_an_unknown_order_reference_is_named(peppol: Peppol, deal: Deal) -> None
 
 
 def test_a_price_above_the_contract_is_named_per_line(peppol: Peppol, deal: Deal) -> None:
-    order, copy = _order(peppol, deal, quantity="4")
+    order, _ = _order(peppol, deal, quantity="4")
     item = deal.contract["lines"][0]["line_id"]
     number = f"INV-{uuid.uuid4().hex[:6]}"
     _, got = _invoice(
