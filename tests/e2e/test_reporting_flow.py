@@ -271,3 +271,32 @@ def test_csv_trial_balance_to_annual_report_valid_in_arelle_and_delivered(
         "receipt"
     ]
     assert receipt["authority"] == "erst" and receipt["receipt_id"].startswith("ERST-")
+
+
+def test_a_new_ledger_version_for_an_approved_period_is_submitted_as_a_correction(
+    gateway: Gateway, tmp_path: Path
+) -> None:
+    cvr, h = gateway.org()
+    _headers(gateway, h)
+    saft = _saft_fixture()
+    pem = gateway.keys.signing_cert.read_text()
+    assert gateway.portal("delegate", se=cvr, certificate_pem=pem).status_code == 200
+    receipts = []
+    for seed in (1, 2):
+        file = saft.write_saft(tmp_path / f"v{seed}.xml", lines=80, company_id=cvr, seed=seed)
+        assert (
+            gateway.client.post("/v1/ledgers", content=file.read_bytes(), headers=h).status_code
+            == 201
+        )
+        report = gateway.client.post(
+            "/v1/reports/vat", json={"period": "2025-Q1"}, headers=h
+        ).json()
+        sub = gateway.client.post(f"/v1/reports/vat/{report['id']}/submit", headers=h).json()
+        sub_id = sub["submission"]["id"]
+        assert gateway.run(sub_id, until={"delivered", "rejected", "dead"}) == "delivered"
+        draft = gateway.client.get(f"/v1/reports/{report['id']}", headers=h).json()["submission"]
+        assert gateway.portal("approve", transaction_id=draft["transmission_id"]).status_code == 200
+        assert gateway.run(sub_id, until={"acknowledged", "rejected", "dead"}) == "acknowledged"
+        shown = gateway.client.get(f"/v1/reports/{report['id']}", headers=h).json()
+        receipts.append((shown["ledger"]["version"], shown["submission"]["receipt"]["correction"]))
+    assert receipts == [(1, False), (2, True)]
