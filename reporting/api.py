@@ -145,7 +145,8 @@ def put_profile(body: ProfileRequest, session: SessionDep, actor: Reporter) -> A
     profile = service.ensure_profile(
         session,
         organisation_id=actor.organisation_id,
-        se=body.se or actor.organisation_cvr,
+        se=body.se,
+        default_se=actor.organisation_cvr,
         auto_submit=body.auto_submit,
         webhook_url=body.webhook_url,
         email=body.email,

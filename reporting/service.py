@@ -371,7 +371,8 @@ def ensure_profile(
     session: Session,
     *,
     organisation_id: str,
-    se: str,
+    se: str | None,
+    default_se: str,
     auto_submit: bool | None = None,
     webhook_url: str | None = None,
     email: str | None = None,
@@ -380,9 +381,10 @@ def ensure_profile(
     """Create or update an organisation's automatic-reporting settings."""
     profile = ReportRepository(session, organisation_id).profile()
     if profile is None:
-        profile = ReportingProfile(organisation_id=organisation_id, se=se)
+        profile = ReportingProfile(organisation_id=organisation_id, se=se or default_se)
         session.add(profile)
-    profile.se = se
+    if se:
+        profile.se = se
     if auto_submit is not None:
         profile.auto_submit = auto_submit
     if webhook_url is not None:

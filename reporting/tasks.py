@@ -162,9 +162,9 @@ def run_due(
             with c.db.transaction() as s:
                 drafted += _run_one(c, s, pid, notifier=notifier, today=day, fetch=fetch)
         except GatewayError as exc:
-            _log.warning(
-                "reporting.schedule.failed: %s", exc.detail, extra={"profile": pid}
-            )
+            _log.warning("reporting.schedule.failed: %s", exc.detail, extra={"profile": pid})
+        except OSError as exc:  # keys or contract not installed: the others still run
+            _log.warning("reporting.schedule.failed: %s", exc, extra={"profile": pid})
     return drafted
 
 

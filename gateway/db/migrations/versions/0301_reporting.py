@@ -12,7 +12,6 @@ from alembic import op
 
 import gateway.db.base
 
-
 revision = "0301"
 down_revision = "0001"
 branch_labels = ("reporting",)
