@@ -50,6 +50,7 @@ __all__ = [
     "kind_of",
     "process",
     "sweep",
+    "syntax_of",
 ]
 
 _log = logging.getLogger("invoicing.inbound")
@@ -76,6 +77,16 @@ def kind_of(document: bytes) -> str:
         return "peppol_document"
     tag = root.tag if isinstance(root.tag, str) else ""
     return _KINDS.get(tag.rpartition("}")[2], "peppol_document")
+
+
+def syntax_of(document: bytes) -> str:
+    """``oioubl`` for an OIOUBL document (CustomizationID ``OIOUBL-…``), else ``bis3``."""
+    try:
+        root = xmlsafe.parse(document).getroot()
+    except xmlsafe.XmlError:
+        return "bis3"
+    customization = (root.findtext(f"{_CBC}CustomizationID") or "").strip()
+    return "oioubl" if customization.startswith("OIOUBL") else "bis3"
 
 
 def _receiver(session: Session, pid: str) -> Organisation | None:
@@ -259,7 +270,7 @@ def _refuse_invalid_invoice(
         InvoiceRecord(
             side="received",
             kind=sub.kind,
-            syntax="bis3",
+            syntax=syntax_of(payload),
             number=_number_of(payload),
             counterparty=sub.sender,
             status="received",
@@ -326,7 +337,7 @@ def _invoice(c: Container, s: Session, sub: Submission, org: Organisation, paylo
         InvoiceRecord(
             side="received",
             kind=invoice.kind.value,
-            syntax="oioubl" if invoice.customization_id.startswith("OIOUBL") else "bis3",
+            syntax=syntax_of(payload),
             number=invoice.number,
             counterparty=sub.sender,
             order_number=invoice.order_reference,

@@ -530,7 +530,9 @@ def send_invoice_document(
     )
     if not to:
         raise BadRequest("the document names no buyer endpoint; give a recipient")
-    syntax = "oioubl" if invoice.customization_id.startswith("OIOUBL") else "bis3"
+    from invoicing.inbound import syntax_of
+
+    syntax = syntax_of(document)
     return _record_issued(c, session, actor, invoice, document, to, syntax)
 
 
