@@ -1,12 +1,20 @@
-"""Tendering: tenders, lots, sealed bids, opening, evaluation, award, notices.
+"""Tendering: tenders, lots, sealed bids, opening, evaluation, award, notices, contracts.
 
 Pure rules (no I/O): ``lifecycle`` (status machine and clock rules),
-``shamir`` and ``sealing`` (opening key and bid envelopes), ``opening``,
-``scoring``. Documents: ``documents`` (UBL 2.3) and ``ocds`` (OCDS 1.1).
-Boundary: ``payloads`` (API models), ``models`` (tables), ``errors``.
+``shamir``, ``sealing`` and ``share_delivery`` (opening key, bid envelopes,
+shares sealed to committee members), ``opening``, ``scoring``. Documents:
+``documents`` (UBL 2.3) and ``ocds`` (OCDS 1.1). Boundary: ``payloads`` (API
+models), ``models`` (tables), ``repository`` (queries), ``errors``. Use
+cases: ``service`` (re-exports ``bidding``, ``committee``, ``award``,
+``contracts``); entry points: ``api``, ``public_api``, ``cli``, ``tasks``,
+``demo``. Other domains import ``service`` and ``payloads`` only.
 """
 
 __all__ = [
+    "award",
+    "bidding",
+    "committee",
+    "contracts",
     "documents",
     "errors",
     "lifecycle",
@@ -14,7 +22,10 @@ __all__ = [
     "ocds",
     "opening",
     "payloads",
+    "repository",
     "scoring",
     "sealing",
+    "service",
     "shamir",
+    "share_delivery",
 ]

@@ -275,7 +275,7 @@ def seal_at_edge(
         signing_key=one_time,
     )
     del one_time, plaintext
-    return submit_bid(
+    received = submit_bid(
         c,
         session,
         actor=actor,
@@ -285,6 +285,10 @@ def seal_at_edge(
         signing_key_fingerprint=key.fingerprint,
         replaces_bid_id=replaces_bid_id,
     )
+    # Retired at once: it verifies this bid at the opening and signs nothing else.
+    key.revoked_at = c.clock()
+    session.flush()
+    return received
 
 
 def _own_bid(session: Session, actor: Actor, bid_id: str) -> Bid:

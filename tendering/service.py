@@ -14,6 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gateway.errors import BadRequest, NotFound
@@ -264,12 +265,14 @@ def set_committee(
         raise BadRequest("a member appears twice in the committee")
     for m in data.members:
         principal = session.get(Principal, m.principal_id)
-        grant = session.query(RoleGrant).filter_by(
-            principal_id=m.principal_id,
-            organisation_id=actor.organisation_id,
-            role=Role.OPENING_MEMBER.value,
+        grant = session.scalar(
+            select(RoleGrant).where(
+                RoleGrant.principal_id == m.principal_id,
+                RoleGrant.organisation_id == actor.organisation_id,
+                RoleGrant.role == Role.OPENING_MEMBER.value,
+            )
         )
-        if principal is None or grant.first() is None:
+        if principal is None or grant is None:
             raise BadRequest(f"principal {m.principal_id} holds no opening_member role here")
         share_delivery.load_member_public_key(m.public_key)
     repo = MemberRepository(session, actor.organisation_id)
