@@ -10,8 +10,6 @@ import this module only.
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -20,16 +18,10 @@ from sqlalchemy.orm import Session
 from gateway.errors import BadRequest, NotFound
 from gateway.tenancy.models import Principal, Role, RoleGrant
 from gateway.tenancy.service import Actor
-from tendering import lifecycle, ocds, payloads, sealing, share_delivery
+from tendering import payloads, share_delivery
 from tendering._common import (
-    OCID_PREFIX,
     audit,
     buyer_tender,
-    move,
-    ocds_party,
-    organisation,
-    party,
-    store_document,
 )
 from tendering.award import award_tender, evaluate_tender, propose_award, start_standstill
 from tendering.bidding import (
@@ -48,18 +40,17 @@ from tendering.committee import (
     require_member,
 )
 from tendering.contracts import contract_document, get_contract, list_contracts, sign_contract
-from tendering.documents import (
-    NoticeCriterion,
-    NoticeLot,
-    build_contract_notice,
-    build_espd_request,
-)
 from tendering.errors import InvalidTransition
 from tendering.lifecycle import TenderStatus
-from tendering.models import Corrigendum, OpeningMember, Question, Tender, TenderInterest, TenderLot
+from tendering.models import OpeningMember, Question, Tender, TenderInterest, TenderLot
+from tendering.publication import (
+    cancel_tender,
+    close_due_tenders,
+    close_tender,
+    issue_corrigendum,
+    publish_tender,
+)
 from tendering.repository import (
-    BuyerBids,
-    CorrigendumRepository,
     InterestRepository,
     MemberRepository,
     PublicTenders,
@@ -303,145 +294,6 @@ def set_committee(
     return members
 
 
-def _notice_lots(tender: Tender) -> list[NoticeLot]:
-    out = []
-    for lot in tender.lots:
-        criteria = [
-            NoticeCriterion(
-                name=c["name"],
-                type_code="price" if c["kind"] == "price" else "quality",
-                weight=Decimal(str(c["weight"])),
-                description=c.get("description"),
-            )
-            for c in lot.criteria
-        ]
-        out.append(NoticeLot(lot.lot_id, lot.title, lot.description, lot.estimated_value, criteria))
-    return out
-
-
-def _tender_release(
-    c: Container, session: Session, tender: Tender, *, tag: str, now: datetime
-) -> bytes:
-    buyer = ocds_party(organisation(session, tender.organisation_id), "buyer", "procuringEntity")
-    release = ocds.tender_release(
-        ocid=ocds.ocid_for(tender.id, prefix=OCID_PREFIX),
-        release_id=f"{tender.id}-{tag}-{int(now.timestamp())}",
-        date=now,
-        buyer=buyer,
-        tender=ocds.TenderInfo(
-            tender_id=tender.id,
-            title=tender.title,
-            description=tender.description,
-            status=TenderStatus(tender.status),
-            category=tender.contract_nature,
-            award_method=tender.lots[0].award_method,
-            cpv_code=tender.cpv_code,
-            published_at=tender.published_at or now,
-            deadline=tender.deadline,
-            currency=tender.currency,
-            estimated_value=tender.estimated_value,
-        ),
-        tag=tag,
-    )
-    return ocds.to_json(release)
-
-
-def publish_tender(c: Container, session: Session, *, actor: Actor, tender_id: str) -> Tender:
-    """Publish: make the opening key, seal each share to its member, issue the notices."""
-    tender = buyer_tender(session, actor, tender_id)
-    now = c.clock()
-    lifecycle.ensure_transition(TenderStatus(tender.status), TenderStatus.PUBLISHED)
-    if tender.deadline <= now:
-        raise BadRequest("the submission deadline must lie in the future")
-    members = MemberRepository(session, actor.organisation_id).members(tender.id)
-    if len(members) != tender.opening_holders:
-        raise BadRequest(f"name the {tender.opening_holders} committee members before publishing")
-    key = sealing.create_opening_key(
-        tender_id=tender.id, threshold=tender.opening_threshold, holders=tender.opening_holders
-    )
-    for member, share in zip(members, key.shares, strict=True):
-        assert member.member_public_key is not None
-        member.sealed_share = share_delivery.seal_share(
-            share.to_text(), share_delivery.load_member_public_key(member.member_public_key)
-        )
-    tender.public_key = key.public_key_b64
-    tender.key_fingerprint = fingerprint = key.fingerprint
-    del key  # the shares leave this function only sealed to their members
-    tender.published_at = now
-    buyer = organisation(session, tender.organisation_id)
-    notice = build_contract_notice(
-        notice_id=f"CN-{tender.reference}",
-        tender_reference=tender.reference,
-        issued_at=now,
-        buyer=party(buyer),
-        title=tender.title,
-        description=tender.description,
-        contract_nature=tender.contract_nature,
-        cpv_code=tender.cpv_code,
-        deadline=tender.deadline,
-        lots=_notice_lots(tender),
-        currency=tender.currency,
-        estimated_value=tender.estimated_value,
-    )
-    espd = build_espd_request(
-        artefacts_dir=c.settings.effective_artefacts_dir,
-        request_id=f"ESPD-{tender.reference}",
-        tender_reference=tender.reference,
-        issued_at=now,
-        buyer=party(buyer),
-        project_description=tender.description,
-        lot_ids=[lot.lot_id for lot in tender.lots],
-        selection=list(tender.selection_criteria),
-    )
-    move(session, tender, TenderStatus.PUBLISHED, actor, key_fingerprint=fingerprint)
-    for kind, data, ctype in (
-        ("contract_notice", notice, "application/xml"),
-        ("espd_request", espd, "application/xml"),
-        (
-            "ocds_release",
-            _tender_release(c, session, tender, tag="tender", now=now),
-            "application/json",
-        ),
-    ):
-        store_document(
-            c,
-            session,
-            organisation_id=tender.organisation_id,
-            tender_id=tender.id,
-            kind=kind,
-            data=data,
-            content_type=ctype,
-            public=True,
-        )
-    from gateway.jobs import enqueue
-
-    # The scheduler closes the tender at the deadline; bids are refused by the clock anyway.
-    enqueue(session, "tendering.close_tender", tender.id, eta=tender.deadline.isoformat())
-    return tender
-
-
-def close_tender(c: Container, session: Session, *, tender_id: str) -> bool:
-    """Move a published tender past its deadline to submission_closed (idempotent)."""
-    tender = PublicTenders(session).get(tender_id, for_update=True)
-    now = c.clock()
-    due = lifecycle.due_status(TenderStatus(tender.status), now=now, deadline=tender.deadline)
-    if due is None:
-        return False
-    tender.closed_at = now
-    count = BuyerBids(session, tender.organisation_id).count_current(tender.id)
-    move(session, tender, due, "scheduler", bids=count)
-    return True
-
-
-def close_due_tenders(c: Container, session: Session) -> list[str]:
-    """Close every published tender whose deadline has passed."""
-    return [
-        tid
-        for tid in PublicTenders(session).due_for_closing(c.clock())
-        if close_tender(c, session, tender_id=tid)
-    ]
-
-
 def register_interest(
     c: Container, session: Session, *, actor: Actor, tender_id: str
 ) -> TenderInterest:
@@ -462,91 +314,6 @@ def register_interest(
         subject_id=tender.id,
     )
     return interest
-
-
-def issue_corrigendum(
-    c: Container,
-    session: Session,
-    *,
-    actor: Actor,
-    tender_id: str,
-    data: payloads.CorrigendumCreate,
-) -> payloads.Corrigendum:
-    """Record a corrigendum, extend the deadline as the law requires, tell registered suppliers."""
-    tender = buyer_tender(session, actor, tender_id)
-    now = c.clock()
-    decision = lifecycle.decide_corrigendum(
-        lifecycle.Corrigendum(now, data.material, data.summary, data.proposed_deadline),
-        status=TenderStatus(tender.status),
-        deadline=tender.deadline,
-    )
-    changes = data.changes.model_dump(exclude_unset=True, mode="json")
-    for name in ("title", "description"):
-        if name in changes:
-            setattr(tender, name, changes[name])
-    before = tender.deadline
-    tender.deadline = decision.deadline
-    row = CorrigendumRepository(session, actor.organisation_id).add(
-        Corrigendum(
-            tender_id=tender.id,
-            issued_at=now,
-            summary=data.summary,
-            material=data.material,
-            changes=changes,
-            deadline_before=before,
-            deadline_after=decision.deadline,
-        )
-    )
-    suppliers = sorted(set(InterestRepository(session, actor.organisation_id).suppliers(tender.id)))
-    audit(
-        session,
-        organisation_id=actor.organisation_id,
-        actor=actor,
-        action="tendering.corrigendum.issued",
-        subject_type="tender",
-        subject_id=tender.id,
-        corrigendum=row.id,
-        material=data.material,
-        deadline_before=before.isoformat(),
-        deadline_after=decision.deadline.isoformat(),
-        notified=len(suppliers),
-    )
-    for supplier_id in suppliers:
-        audit(
-            session,
-            organisation_id=supplier_id,
-            actor=actor,
-            action="tendering.corrigendum.notified",
-            subject_type="tender",
-            subject_id=tender.id,
-            corrigendum=row.id,
-            summary=data.summary,
-            deadline=decision.deadline.isoformat(),
-            bids_must_be_confirmed=decision.bids_must_be_confirmed,
-        )
-    store_document(
-        c,
-        session,
-        organisation_id=tender.organisation_id,
-        tender_id=tender.id,
-        kind="ocds_release",
-        content_type="application/json",
-        public=True,
-        data=_tender_release(c, session, tender, tag="tenderAmendment", now=now),
-    )
-    if decision.extended:
-        from gateway.jobs import enqueue
-
-        enqueue(session, "tendering.close_tender", tender.id, eta=tender.deadline.isoformat())
-    return payloads.Corrigendum(
-        id=row.id,
-        tender_id=tender.id,
-        issued_at=now,
-        summary=row.summary,
-        material=row.material,
-        deadline=decision.deadline,
-        bids_must_be_confirmed=decision.bids_must_be_confirmed,
-    )
 
 
 def ask_question(
@@ -613,23 +380,3 @@ def answer_question(
         tender=tender.id,
     )
     return q
-
-
-def cancel_tender(
-    c: Container, session: Session, *, actor: Actor, tender_id: str, reason: str
-) -> Tender:
-    """Cancel the procedure (art. 55(1)), with reasons, from any state before the contract."""
-    tender = buyer_tender(session, actor, tender_id)
-    tender.cancel_reason = reason
-    move(session, tender, TenderStatus.CANCELLED, actor, reason=reason)
-    store_document(
-        c,
-        session,
-        organisation_id=tender.organisation_id,
-        tender_id=tender.id,
-        kind="ocds_release",
-        content_type="application/json",
-        public=True,
-        data=_tender_release(c, session, tender, tag="tenderCancellation", now=c.clock()),
-    )
-    return tender

@@ -32,6 +32,12 @@ def test_a_material_corrigendum_extends_the_deadline_and_unconfirmed_bids_are_no
     assert datetime.fromisoformat(corr["deadline"]) >= clock.now + timedelta(days=15)
     notified = api.get("/v1/audit", headers=a.org.headers("auditor")).json()["items"]
     assert any(e["action"] == "tendering.corrigendum.notified" for e in notified)
+    notes = api.get("/v1/tender-notifications", headers=a.headers()).json()
+    assert [n["kind"] for n in notes] == ["corrigendum_notice"]
+    told = api.get(f"/v1/tender-notifications/{notes[0]['id']}", headers=a.headers()).json()
+    assert told["bids_must_be_confirmed"] is True
+    assert datetime.fromisoformat(told["deadline"]) == datetime.fromisoformat(corr["deadline"])
+    assert api.get("/v1/tender-notifications", headers=b.headers()).json() == []  # not registered
     confirmed = api.post(f"/v1/bids/{ra['bid_id']}/confirm", headers=a.headers())
     assert confirmed.status_code == 200 and confirmed.json()["confirmed_at"]
     p.tender["timeline"]["deadline"] = corr["deadline"]
