@@ -155,6 +155,10 @@ def deliver(c: Container, message: InboundMessage) -> str | None:
             )
             s.add(sub)
             s.flush()
+            # The column's default filled in "due now"; the pipeline's sweeper must never
+            # pick an inbound document up (it would send it on to its own recipient).
+            sub.next_attempt_at = None
+            s.flush()
             record(
                 s,
                 organisation_id=org.id,
@@ -222,6 +226,7 @@ def process(c: Container, submission_id: str) -> str | None:
         sub = s.scalar(select(Submission).where(Submission.id == submission_id).with_for_update())
         if sub is None or sub.direction != "inbound" or sub.status != Status.RECEIVED:
             return None
+        sub.next_attempt_at = None
         org = s.get(Organisation, sub.organisation_id)
         assert org is not None
         payload = c.blobs.get(sub.payload_hash)

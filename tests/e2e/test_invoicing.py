@@ -10,6 +10,7 @@ gateway's access point, and the inbound processing task.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from gateway.app import create_app
 from gateway.bootstrap import bootstrap
 from gateway.settings import Settings
 from tests.e2e.conftest import Stack
-from tests.invoicing.test_service_flow import Peppol, signed_contract
+from tests.invoicing.test_service_flow import Peppol, inbound_kinds, signed_contract
 from tests.support.live import wait_until
 from tests.tendering.conftest import Clock
 
@@ -46,7 +47,8 @@ def test_contract_to_paid_on_a_real_gateway(
     clock.advance(days=-60)
     container = bootstrap(settings, clock=clock)
     with TestClient(create_app(container, mount_sandbox=False)) as api:
-        deal = signed_contract(Peppol(container, api, clock, stack.url + "/sandbox"))
+        peppol = Peppol(container, api, clock, stack.url + "/sandbox")
+        deal = signed_contract(peppol)
     buyer_key = deal.buyer.keys["buyer"]
     supplier_key = deal.supplier.keys["supplier"]
     contract = deal.contract
@@ -123,6 +125,14 @@ def test_contract_to_paid_on_a_real_gateway(
         timeout=90,
         what="the supplier seeing its invoice paid",
     )
+    # Each document arrived once and stays put: nothing is sent on from an inbound copy.
+    time.sleep(3)
+    assert inbound_kinds(peppol, deal.buyer) == ["invoice", "order_response"]
+    assert inbound_kinds(peppol, deal.supplier) == [
+        "invoice_response",
+        "invoice_response",
+        "order",
+    ]
     final = _get(stack, f"/v1/invoices/{issued['id']}", deal.supplier.headers("supplier"))
     assert final["delivery_status"] == "acknowledged" and final["response_code"] == "PD"
     receipt = httpx.get(

@@ -95,10 +95,10 @@ class Peppol:
         c = self.container
         for _ in range(rounds):
             with c.db.transaction() as s:
+                # What the kernel's sweeper would pick up, inbound documents included.
                 outbound = list(
                     s.scalars(
                         select(Submission.id).where(
-                            Submission.direction == "outbound",
                             Submission.status.in_([str(x) for x in ACTIVE]),
                             Submission.next_attempt_at.is_not(None),
                         )
@@ -404,6 +404,25 @@ def test_contract_to_paid_invoice_over_peppol(peppol: Peppol, deal: Deal) -> Non
     peppol.settle()
     final = _ok(api.get(f"/v1/invoices/{issued['id']}", headers=supplier.headers("supplier")))
     assert final["status"] == "paid" and final["response_code"] == "PD"
+    # Each document arrived once, was processed, and stays put (never sent on again).
+    assert inbound_kinds(peppol, buyer) == ["invoice", "order_response"]
+    assert inbound_kinds(peppol, supplier) == ["invoice_response", "invoice_response", "order"]
+
+
+def inbound_kinds(p: Peppol, org: Org) -> list[str]:
+    """Kinds of the Peppol documents an organisation received; all processed and at rest."""
+    with p.container.db.transaction() as s:
+        subs = list(
+            s.scalars(
+                select(Submission).where(
+                    Submission.organisation_id == org.organisation_id,
+                    Submission.direction == "inbound",
+                    Submission.channel == "peppol",
+                )
+            )
+        )
+    assert all(x.status == "validated" and x.next_attempt_at is None for x in subs)
+    return sorted(x.kind for x in subs)
 
 
 # -- rejection paths ------------------------------------------------------------------
