@@ -140,7 +140,7 @@ def story(ctx: DemoContext) -> None:
                     {
                         "item_name": "Kopipapir A4",
                         "quantity": "20",
-                        "unit_code": "PK",
+                        "unit_code": "EA",
                         "unit_price": "42.50",
                     }
                 ],
