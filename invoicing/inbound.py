@@ -25,6 +25,7 @@ from gateway.audit.service import record
 from gateway.jobs import enqueue
 from gateway.pipeline.lifecycle import Status, check_move
 from gateway.pipeline.models import Submission
+from gateway.pipeline.steps import ValidationOutcome
 from gateway.tenancy.models import Organisation, Role
 from invoicing import service
 from invoicing.as4 import InboundMessage
@@ -231,6 +232,20 @@ def process(c: Container, submission_id: str) -> str | None:
         assert org is not None
         payload = c.blobs.get(sub.payload_hash)
         outcome = c.validator(payload, content_type=sub.content_type, kind=sub.kind)
+        if outcome.valid and outcome.plan is None:
+            # A Peppol business document that no official plan recognises is not one.
+            outcome = ValidationOutcome(
+                valid=False,
+                findings=[
+                    {
+                        "rule": "PLAN",
+                        "severity": "fatal",
+                        "location": "/",
+                        "message": "no official validation plan covers this document "
+                        "(CustomizationID and ProfileID missing or unknown)",
+                    }
+                ],
+            )
         sub.plan = outcome.plan
         sub.findings = outcome.findings or None
         if not outcome.valid:
