@@ -3,9 +3,9 @@
 It speaks the kernel REST channel's protocol (``POST /messages`` with a JSON
 envelope, ``GET /receipts/{message_id}``), validates the XBRL instance with
 the same engine the gateway uses (Arelle, offline, from the installed
-taxonomy package) and answers with a receipt, or with a rejection (422)
-carrying the findings. A message id is accepted once; a repeat gets the
-first receipt.
+taxonomy package) in the background, and then answers the receipt request
+with a receipt, or with a rejection (422) carrying the findings. A message id
+is taken once; a repeat gets the first answer.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,8 +52,31 @@ def _problem(status: int, detail: str, **extra: Any) -> JSONResponse:
 
 
 def erst_router(store: SandboxStore, settings: Settings) -> APIRouter:
-    """The intake's routes over the sandbox's store."""
+    """The intake's routes over the sandbox's store.
+
+    A report is taken at once (202) and validated in the background, as the
+    authority's intake does: the receipt (or the rejection with the findings)
+    is there to fetch once Arelle is done.
+    """
     router = APIRouter()
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="erst-intake")
+
+    def validate(message_id: str, payload: bytes) -> None:
+        try:
+            report = validate_annual_report(payload, artefacts_dir=settings.effective_artefacts_dir)
+            if report.valid:
+                status = "accepted"
+                detail = f"valid in {report.engine} against {report.taxonomy}"
+            else:
+                status = "rejected"
+                detail = json.dumps([f.to_dict() for f in report.errors])
+        except ReportingError as exc:
+            status, detail = "unavailable", exc.detail
+        with store.tx() as db:
+            db.execute(
+                "UPDATE messages SET status=?, detail=? WHERE authority=? AND message_id=?",
+                (status, detail, _NAME, message_id),
+            )
 
     @router.post("/messages")
     def receive(envelope: Envelope) -> JSONResponse:
@@ -59,38 +84,25 @@ def erst_router(store: SandboxStore, settings: Settings) -> APIRouter:
             payload = base64.b64decode(envelope.payload, validate=True)
         except binascii.Error:
             return _problem(400, "payload is not base64")
+        if envelope.kind != "annual_report":
+            return _problem(422, f"this intake takes annual reports, not {envelope.kind!r}")
         digest = hashlib.sha256(payload).hexdigest()
         with store.tx() as db:
             row = db.execute(
                 "SELECT receipt_id, sha256 FROM messages WHERE authority=? AND message_id=?",
                 (_NAME, envelope.message_id),
             ).fetchone()
-        if row is not None:
-            if row["sha256"] != digest:
-                return _problem(409, "message id reused for a different document")
-            return JSONResponse(
-                {
-                    "message_id": envelope.message_id,
-                    "receipt_id": row["receipt_id"],
-                    "duplicate": True,
-                }
-            )
-        if envelope.kind != "annual_report":
-            return _problem(422, f"this intake takes annual reports, not {envelope.kind!r}")
-        try:
-            report = validate_annual_report(payload, artefacts_dir=settings.effective_artefacts_dir)
-        except ReportingError as exc:
-            return _problem(503, f"validation is unavailable: {exc.detail}")
-        if not report.valid:
-            findings = [f.to_dict() for f in report.errors]
-            return _problem(
-                422,
-                f"the annual report has {len(findings)} error(s) in XBRL validation",
-                findings=findings,
-            )
-        receipt_id = f"ERST-{uuid.uuid4().hex[:16].upper()}"
-        now = datetime.now(UTC).isoformat()
-        with store.tx() as db:
+            if row is not None:
+                if row["sha256"] != digest:
+                    return _problem(409, "message id reused for a different document")
+                return JSONResponse(
+                    {
+                        "message_id": envelope.message_id,
+                        "receipt_id": row["receipt_id"],
+                        "duplicate": True,
+                    }
+                )
+            receipt_id = f"ERST-{uuid.uuid4().hex[:16].upper()}"
             db.execute(
                 "INSERT INTO messages VALUES(?,?,?,?,?,?,?,?,?,?)",
                 (
@@ -101,11 +113,12 @@ def erst_router(store: SandboxStore, settings: Settings) -> APIRouter:
                     envelope.kind,
                     digest,
                     receipt_id,
-                    now,
-                    "accepted",
-                    f"valid in {report.engine} against {report.taxonomy}",
+                    datetime.now(UTC).isoformat(),
+                    "validating",
+                    None,
                 ),
             )
+        pool.submit(validate, envelope.message_id, payload)
         return JSONResponse(
             {"message_id": envelope.message_id, "receipt_id": receipt_id, "duplicate": False},
             status_code=202,
@@ -119,6 +132,17 @@ def erst_router(store: SandboxStore, settings: Settings) -> APIRouter:
             ).fetchone()
         if row is None:
             return _problem(404, f"no message {message_id}")
+        if row["status"] in ("validating", "unavailable"):
+            return JSONResponse({"status": row["status"]}, status_code=202)
+        if row["status"] == "rejected":
+            findings = json.loads(row["detail"] or "[]")
+            first = findings[0].get("message") if findings else ""
+            return _problem(
+                422,
+                f"the annual report was rejected: {len(findings)} error(s) in XBRL "
+                f"validation; first: {first}",
+                findings=findings,
+            )
         return JSONResponse(
             {
                 "authority": "erst",

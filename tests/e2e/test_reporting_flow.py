@@ -62,12 +62,13 @@ class Gateway:
             key = create_key(s, organisation=org, role="reporter", name="reporter", actor="test")
         return cvr, {"Authorization": f"Bearer {key.key}"}
 
-    def run(self, submission_id: str, *, until: set[str], rounds: int = 40) -> str:
+    def run(self, submission_id: str, *, until: set[str], timeout: float = 120.0) -> str:
         """Advance a submission as a worker would, until it reaches one of ``until``."""
         import time
 
         status = ""
-        for _ in range(rounds):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
             status = advance(self.container, submission_id) or status
             got = self.client.get(f"/v1/submissions/{submission_id}", headers=self._any_headers)
             status = got.json()["status"] if got.status_code == 200 else status
@@ -124,7 +125,11 @@ def gateway(
             keys_dir=keys.directory,
             routing_file=routing,
             pipeline=PipelineSettings(
-                max_attempts=4, backoff_base_seconds=0.05, backoff_cap_seconds=0.2, lease_seconds=5
+                # The business authority validates for seconds before its receipt is ready.
+                max_attempts=12,
+                backoff_base_seconds=0.05,
+                backoff_cap_seconds=5,
+                lease_seconds=5,
             ),
         )
         container = bootstrap(settings)
@@ -266,10 +271,10 @@ def test_csv_trial_balance_to_annual_report_valid_in_arelle_and_delivered(
     sent = gateway.client.post(f"/v1/reports/annual/{report['id']}/submit", headers=h)
     assert sent.status_code == 202, sent.text
     sub_id = sent.json()["submission"]["id"]
-    assert gateway.run(sub_id, until={"acknowledged", "rejected", "dead"}) == "acknowledged"
-    receipt = gateway.client.get(f"/v1/reports/{report['id']}", headers=h).json()["submission"][
-        "receipt"
-    ]
+    final = gateway.run(sub_id, until={"acknowledged", "rejected", "dead"})
+    delivery = gateway.client.get(f"/v1/reports/{report['id']}", headers=h).json()["submission"]
+    assert final == "acknowledged", delivery["last_error"]
+    receipt = delivery["receipt"]
     assert receipt["authority"] == "erst" and receipt["receipt_id"].startswith("ERST-")
 
 
