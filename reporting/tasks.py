@@ -125,27 +125,33 @@ def _notify_once(
     profile: ReportingProfile,
     notice: Notice,
 ) -> None:
-    done = {
-        n.channel
+    """Send what has not been sent for this report; a failed notice is tried again next run."""
+    earlier = {
+        n.channel: n
         for n in session.scalars(
             select(Notification).where(Notification.report_id == notice.report_id)
         )
     }
+    sent = {channel for channel, n in earlier.items() if n.outcome == "sent"}
     outcomes = notifier.notify(
         notice,
-        webhook_url=profile.webhook_url if "webhook" not in done else None,
-        email=profile.email if "email" not in done else None,
+        webhook_url=profile.webhook_url if "webhook" not in sent else None,
+        email=profile.email if "email" not in sent else None,
     )
     for channel, (outcome, detail) in outcomes.items():
-        session.add(
-            Notification(
-                organisation_id=profile.organisation_id,
-                report_id=notice.report_id,
-                channel=channel,
-                outcome=outcome,
-                detail=detail,
+        row = earlier.get(channel)
+        if row is None:
+            session.add(
+                Notification(
+                    organisation_id=profile.organisation_id,
+                    report_id=notice.report_id,
+                    channel=channel,
+                    outcome=outcome,
+                    detail=detail,
+                )
             )
-        )
+        else:
+            row.outcome, row.detail = outcome, detail
     session.flush()
 
 
