@@ -162,7 +162,10 @@ def _company(org: Organisation, extra: dict[str, Any] | None) -> CompanyInfo:
     info = dict(extra or {})
     for key in ("approval_date", "general_meeting_date"):
         if isinstance(info.get(key), str):
-            info[key] = date.fromisoformat(info[key])
+            try:
+                info[key] = date.fromisoformat(info[key])
+            except ValueError:
+                raise ReportBuildError(f"{key} must be a date (YYYY-MM-DD)") from None
     allowed = set(CompanyInfo.__dataclass_fields__) - {"cvr", "name"}
     unknown = set(info) - allowed
     if unknown:
