@@ -79,6 +79,7 @@ def gateway_stack(
         env["GW_BROKER_URL"] = broker_url
     py = [sys.executable, "-m", "gateway.cli"]
     subprocess.run([*py, "db", "upgrade"], env=env, check=True, capture_output=True)
+    subprocess.run([*py, "keys", "init"], env=env, check=True, capture_output=True)
     log = (data / "bench.log").open("ab")
     procs = [
         subprocess.Popen(
