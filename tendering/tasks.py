@@ -12,7 +12,12 @@ from gateway.bootstrap import get_container
 from gateway.celery_app import celery_app
 from tendering import service
 
-__all__ = ["close_submissions", "close_tender"]
+__all__ = ["BEAT_SCHEDULE", "close_submissions", "close_tender"]
+
+# The safety net closes submissions to the second even when an ETA task was lost.
+BEAT_SCHEDULE = {
+    "tendering-close-submissions": {"task": "tendering.close_submissions", "schedule": 1.0},
+}
 
 
 @celery_app.task(name="tendering.close_submissions")  # type: ignore[untyped-decorator]
