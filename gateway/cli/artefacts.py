@@ -40,9 +40,10 @@ SetOpt = Annotated[list[str] | None, typer.Option("--set", help="Only this set (
 
 def default_artefacts_dir() -> Path:
     """The gateway's artefact directory (settings: GW_ARTEFACTS_DIR, else GW_DATA_DIR/artefacts)."""
-    from gateway.settings import get_settings
+    from gateway.settings import Settings
 
-    return get_settings().effective_artefacts_dir
+    # Read the environment now: the command may run long after settings were cached.
+    return Settings().effective_artefacts_dir
 
 
 def _fail(message: str, code: int) -> typer.Exit:
