@@ -226,3 +226,62 @@ def test_cli_vat_report_as_json_names_the_ledger_version(
         check=False,
     )
     assert missing.returncode == 2 and "2019-Q1" in missing.stderr
+
+
+def test_cli_annual_report_writes_an_instance_arelle_passes(
+    container: Container, artefacts_dir: Path, tmp_path: Path
+) -> None:
+    cvr = random_cvr()
+    with container.db.transaction() as s:
+        create_organisation(s, cvr=cvr, name="Aarsrapport ApS", actor="test")
+    env = _env(container, artefacts_dir)
+    gw = [sys.executable, "-m", "gateway.cli"]
+    tb = tmp_path / "regnskab.csv"
+    tb.write_text(
+        "KONTONUMMER_20251231;KONTONAVN_20251231;VAERDI_20251231\n"
+        "1010;Omsætning;-1000,00\n5810;Bank;1000,00\n",
+        encoding="utf-8",
+    )
+    company = tmp_path / "company.json"
+    company.write_text(
+        json.dumps(
+            {
+                "approval_date": "2026-05-20",
+                "chairman": "Ada Lovelace",
+                "accounts": {"1010": "fsa:Revenue", "5810": "fsa:CashAndCashEquivalents"},
+            }
+        )
+    )
+    ingest = subprocess.run(
+        [*gw, "ingest", "--org", cvr, "--profile", "regnskab-basis", str(tb)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert ingest.returncode == 0, ingest.stderr
+    out = tmp_path / "report.xbrl"
+    built = subprocess.run(
+        [
+            *gw,
+            "report",
+            "annual",
+            "--org",
+            cvr,
+            "--year",
+            "2025",
+            "--out",
+            str(out),
+            "--company",
+            str(company),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.splitlines()[0].endswith(", valid")
+    assert b"xbrli:xbrl" in out.read_bytes()[:2000]
