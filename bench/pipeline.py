@@ -87,12 +87,24 @@ def _run(url: str, env: dict[str, str], count: int, clients: int) -> dict[str, o
     }
 
 
-def _floor(url: str, count: int, clients: int) -> float:
-    """Documents per second posted straight to the sandbox authority: delivery alone."""
+def _floor(url: str, env: dict[str, str], count: int, clients: int) -> float:
+    """Documents per second posted straight to the sandbox authority: delivery alone.
+
+    Each carries the detached signature the gateway would send (made before the clock
+    starts), since the authority checks it.
+    """
+    from gateway.signing import load_signing_identity, sign_detached
+
+    identity = load_signing_identity(Path(env["GW_DATA_DIR"]) / "keys" / "signing.p12")
+    signatures = [
+        base64.b64encode(sign_detached(_doc(i), identity, mime_type="application/xml")).decode()
+        for i in range(count)
+    ]
     with httpx.Client(timeout=60) as http:
 
         def post(i: int) -> None:
             body = {
+                "signature": signatures[i],
                 "message_id": f"floor-{uuid.uuid4()}",
                 "kind": "bench",
                 "sender": "00000000",
@@ -117,7 +129,7 @@ def main() -> None:
     out: dict[str, object] = {"count": args.count, "clients": args.clients}
     with gateway_stack(database_url=None, broker_url=None, workers=1, concurrency=2) as (url, env):
         emb = _run(url, env, args.count, args.clients)
-        floor = _floor(url, args.count, args.clients)
+        floor = _floor(url, env, args.count, args.clients)
         emb["floor_direct_delivery_per_second"] = round(floor, 1)
         emb["ratio_to_floor"] = round(float(emb["submissions_per_second"]) / floor, 3)  # type: ignore[arg-type]
         out["embedded_sqlite"] = emb
@@ -129,7 +141,7 @@ def main() -> None:
             ) as (url, env),
         ):
             pg = _run(url, env, args.count, args.clients)
-            floor = _floor(url, args.count, args.clients)
+            floor = _floor(url, env, args.count, args.clients)
             pg["floor_direct_delivery_per_second"] = round(floor, 1)
             pg["ratio_to_floor"] = round(float(pg["submissions_per_second"]) / floor, 3)  # type: ignore[arg-type]
             out["postgresql_redis_2_workers"] = pg
