@@ -77,11 +77,14 @@ class Peppol:
     api: TestClient
     clock: Clock
     url: str
+    # The organisations this gateway made: settle() leaves other tests' submissions alone.
+    orgs: set[str] = field(default_factory=set)
 
     def org(self, *who: str, name: str = "Test ApS") -> Org:
         with self.container.db.transaction() as s:
             org = create_organisation(s, cvr=random_cvr(), name=name, actor="test")
             out = Org(org.cvr, org.id, name)
+            self.orgs.add(org.id)
             for label in who:
                 made = create_key(
                     s, organisation=org, role=label.split(":")[0], name=label, actor="test"
@@ -99,6 +102,7 @@ class Peppol:
                 outbound = list(
                     s.scalars(
                         select(Submission.id).where(
+                            Submission.organisation_id.in_(self.orgs),
                             Submission.status.in_([str(x) for x in ACTIVE]),
                             Submission.next_attempt_at.is_not(None),
                         )
@@ -107,6 +111,7 @@ class Peppol:
                 received = list(
                     s.scalars(
                         select(Submission.id).where(
+                            Submission.organisation_id.in_(self.orgs),
                             Submission.direction == "inbound",
                             Submission.channel == "peppol",
                             Submission.status == "received",
