@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1", tags=["invoicing"])
 
 Buyer = Annotated[Actor, Depends(require(Role.BUYER))]
 Supplier = Annotated[Actor, Depends(require(Role.SUPPLIER))]
-Party = Annotated[Actor, Depends(require(Role.BUYER, Role.SUPPLIER, Role.AUDITOR))]
+Reader = Annotated[Actor, Depends(require(Role.BUYER, Role.SUPPLIER, Role.AUDITOR))]
 Admin = Annotated[Actor, Depends(require(Role.ADMIN, Role.BUYER))]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0)]
@@ -55,7 +55,7 @@ def create_order(
 @router.get("/orders", summary="Orders placed (buyer) or received (supplier)")
 def list_orders(
     session: SessionDep,
-    actor: Party,
+    actor: Reader,
     side: Annotated[str | None, Query(pattern="^(buyer|supplier)$")] = None,
     limit: Limit = 100,
     offset: Offset = 0,
@@ -67,12 +67,12 @@ def list_orders(
 
 
 @router.get("/orders/{order_id}")
-def get_order(order_id: str, session: SessionDep, actor: Party) -> Any:
+def get_order(order_id: str, session: SessionDep, actor: Reader) -> Any:
     return _order(session, OrderRepository(session, actor.organisation_id).get(order_id))
 
 
 @router.get("/orders/{order_id}/document")
-def order_document(order_id: str, request: Request, session: SessionDep, actor: Party) -> Response:
+def order_document(order_id: str, request: Request, session: SessionDep, actor: Reader) -> Response:
     rec = OrderRepository(session, actor.organisation_id).get(order_id)
     return Response(
         container_of(request).blobs.get(rec.document_hash), media_type="application/xml"
@@ -131,7 +131,7 @@ async def send_document(
 @router.get("/invoices", summary="Invoices issued (supplier) or received (buyer)")
 def list_invoices(
     session: SessionDep,
-    actor: Party,
+    actor: Reader,
     side: Annotated[str | None, Query(pattern="^(issued|received)$")] = None,
     status: Annotated[str | None, Query(max_length=24)] = None,
     limit: Limit = 100,
@@ -144,13 +144,13 @@ def list_invoices(
 
 
 @router.get("/invoices/{invoice_id}")
-def get_invoice(invoice_id: str, session: SessionDep, actor: Party) -> Any:
+def get_invoice(invoice_id: str, session: SessionDep, actor: Reader) -> Any:
     return _invoice(session, InvoiceRepository(session, actor.organisation_id).get(invoice_id))
 
 
 @router.get("/invoices/{invoice_id}/document")
 def invoice_document(
-    invoice_id: str, request: Request, session: SessionDep, actor: Party
+    invoice_id: str, request: Request, session: SessionDep, actor: Reader
 ) -> Response:
     rec = InvoiceRepository(session, actor.organisation_id).get(invoice_id)
     return Response(
@@ -173,7 +173,7 @@ def respond_invoice(
 
 
 @router.get("/invoicing/profile", response_model=payloads.ProfileOut)
-def get_profile(session: SessionDep, actor: Party) -> Any:
+def get_profile(session: SessionDep, actor: Reader) -> Any:
     profile = ProfileRepository(session, actor.organisation_id).current()
     return {
         "organisation_id": actor.organisation_id,

@@ -662,3 +662,57 @@ def test_an_as4_message_whose_signature_does_not_verify_is_refused(
     with peppol.container.db.transaction() as s:
         found = s.scalar(select(Submission.id).where(Submission.idempotency_key == message_id))
     assert found is None
+
+
+def test_the_supplier_accepts_with_changes_or_rejects(peppol: Peppol, deal: Deal) -> None:
+    changed, changed_copy = _order(peppol, deal, quantity="10")
+    r = peppol.api.post(
+        f"/v1/orders/{changed_copy['id']}/response",
+        json={
+            "decision": "accept_with_changes",
+            "note": "Kun 8 timer ledige",
+            "changes": [{"line_id": "1", "quantity": "8"}],
+        },
+        headers=deal.supplier.headers("supplier"),
+    )
+    assert r.status_code == 200, r.text
+    again = peppol.api.post(
+        f"/v1/orders/{changed_copy['id']}/response",
+        json={"decision": "reject"},
+        headers=deal.supplier.headers("supplier"),
+    )
+    assert again.status_code == 409
+    refused, refused_copy = _order(peppol, deal, quantity="1")
+    _ok(
+        peppol.api.post(
+            f"/v1/orders/{refused_copy['id']}/response",
+            json={"decision": "reject", "note": "Uden for aftalens omfang"},
+            headers=deal.supplier.headers("supplier"),
+        )
+    )
+    peppol.settle()
+    headers = deal.buyer.headers("buyer")
+    first = _ok(peppol.api.get(f"/v1/orders/{changed['id']}", headers=headers))
+    assert (first["status"], first["response_code"]) == ("accepted_with_changes", "CA")
+    assert first["response_note"] == "Kun 8 timer ledige"
+    second = _ok(peppol.api.get(f"/v1/orders/{refused['id']}", headers=headers))
+    assert (second["status"], second["response_code"]) == ("rejected", "RE")
+    # A rejected order cannot be invoiced.
+    r = peppol.api.post(
+        "/v1/invoices",
+        json={"number": f"INV-{uuid.uuid4().hex[:6]}", "order_id": refused_copy["id"]},
+        headers=deal.supplier.headers("supplier"),
+    )
+    assert r.status_code == 409
+
+
+def test_a_credit_note_goes_to_a_person(peppol: Peppol, deal: Deal) -> None:
+    _, copy = _order(peppol, deal, quantity="1")
+    number = f"CN-{uuid.uuid4().hex[:6]}"
+    issued, got = _invoice(
+        peppol, deal, {"number": number, "order_id": copy["id"], "kind": "credit_note"}
+    )
+    assert issued["kind"] == got["kind"] == "credit_note"
+    assert got["status"] == "needs_review" and "credit_note" in _codes(got)
+    sent = peppol.submission(issued["submission_id"])
+    assert sent.status == "acknowledged" and sent.plan and sent.plan.startswith("peppol-billing")
