@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from gateway.audit.service import record
+from gateway.errors import NotFound
 from gateway.jobs import enqueue
 from gateway.pipeline.lifecycle import Status, check_move
 from gateway.pipeline.models import Submission
@@ -340,7 +341,7 @@ def _contract(
 
     try:
         view = tendering.get_contract(s, organisation_id=org.id, contract_id=contract_id)
-    except Exception:  # an unknown contract is reported by matching as a reference problem
+    except NotFound:  # the invoice names a contract this buyer does not hold
         return None
     supplier = _receiver(s, service.participant(view.supplier_cvr))
     return contract_terms(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,7 @@ from invoicing.builders import (
 from invoicing.contract_terms import contract_terms
 from invoicing.errors import InvoicingError
 from invoicing.model import (
+    Address,
     AllowanceCharge,
     DocumentKind,
     Identifier,
@@ -105,8 +106,6 @@ def participant(cvr: str) -> str:
 
 def organisation_party(org: Organisation) -> Party:
     """A gateway organisation as an invoice or order party (CVR as endpoint and legal id)."""
-    from invoicing.model import Address
-
     ident = Identifier(org.cvr, "0184")
     return Party(
         name=org.name,
@@ -413,8 +412,6 @@ def _invoice_basis(
         if buyer_org is not None:
             buyer = organisation_party(buyer_org)
         else:
-            from invoicing.model import Address
-
             scheme, _, value = data.buyer.partition(":")
             buyer = Party(
                 name=data.buyer, address=Address(country="DK"), endpoint=Identifier(value, scheme)
@@ -617,8 +614,6 @@ def answer_invoice(
     org = _org(session, actor.organisation_id)
     seller_org = _org_by_participant(session, rec.counterparty)
     scheme, _, value = rec.counterparty.partition(":")
-    from invoicing.model import Address
-
     seller = (
         organisation_party(seller_org)
         if seller_org is not None
@@ -666,7 +661,3 @@ def set_profile(session: Session, *, actor: Actor, data: payloads.ProfileIn) -> 
         session, actor, "invoicing.profile.set", "profile", profile.id, syntax=data.invoice_syntax
     )
     return profile
-
-
-def today_utc(c: Container) -> date:
-    return c.clock().date()
