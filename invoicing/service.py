@@ -63,6 +63,7 @@ from invoicing.orders import (
 )
 from invoicing.reader import read_invoice
 from invoicing.repository import InvoiceRepository, OrderRepository, ProfileRepository
+from invoicing.response_reader import read_order_response
 from invoicing.vat import compute_totals
 from tendering import service as tendering
 
@@ -344,6 +345,27 @@ def _lines_from_input(lines: list[payloads.InvoiceLineIn]) -> tuple[InvoiceLine,
     return tuple(out)
 
 
+def _as_agreed(c: Container, rec: OrderRecord, order: Order) -> Order:
+    """The order as the supplier's response changed it (quantities, prices, lines refused)."""
+    if rec.status != "accepted_with_changes" or rec.response_hash is None:
+        return order
+    response = read_order_response(c.blobs.get(rec.response_hash), orders={order.id: order})
+    changes = {line.order_line_id: line for line in response.lines}
+    lines = []
+    for line in order.lines:
+        change = changes.get(line.id)
+        if change is not None and change.status is LineStatus.NOT_ACCEPTED:
+            continue
+        if change is not None:
+            line = replace(
+                line,
+                quantity=change.quantity if change.quantity is not None else line.quantity,
+                net_price=change.net_price if change.net_price is not None else line.net_price,
+            )
+        lines.append(line)
+    return replace(order, lines=tuple(lines))
+
+
 def _invoice_basis(
     c: Container, session: Session, actor: Actor, data: payloads.InvoiceCreate
 ) -> tuple[Invoice, str]:
@@ -362,7 +384,7 @@ def _invoice_basis(
             raise NotFound(f"order {data.order_id} not found")
         if rec.status == "rejected":
             raise Conflict(f"order {rec.number} was rejected; there is nothing to invoice")
-        order = read_order(c.blobs.get(rec.document_hash))
+        order = _as_agreed(c, rec, read_order(c.blobs.get(rec.document_hash)))
         invoice = Invoice(
             currency=order.currency,
             buyer=order.buyer,

@@ -695,6 +695,14 @@ def test_the_supplier_accepts_with_changes_or_rejects(peppol: Peppol, deal: Deal
     first = _ok(peppol.api.get(f"/v1/orders/{changed['id']}", headers=headers))
     assert (first["status"], first["response_code"]) == ("accepted_with_changes", "CA")
     assert first["response_note"] == "Kun 8 timer ledige"
+    # The invoice follows the order as changed: 8 hours, and the buyer's side approves it.
+    issued, got = _invoice(
+        peppol,
+        deal,
+        {"number": f"INV-{uuid.uuid4().hex[:6]}", "order_id": changed_copy["id"]},
+    )
+    assert Decimal(issued["payable_amount"]) == Decimal("8125.00")  # 8 × 812.50 + 25 % VAT
+    assert got["status"] == "approved"
     second = _ok(peppol.api.get(f"/v1/orders/{refused['id']}", headers=headers))
     assert (second["status"], second["response_code"]) == ("rejected", "RE")
     # A rejected order cannot be invoiced.
