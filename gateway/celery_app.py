@@ -8,12 +8,14 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_process_init
 
+from gateway import broker
 from gateway.composition import DOMAIN_TASKS, existing_modules
 from gateway.jobs import install_dispatcher
 from gateway.settings import Settings, get_settings
 
 __all__ = ["celery_app", "configure", "dispatch"]
 
+broker.register()
 celery_app = Celery("gateway", include=["gateway.pipeline.tasks", *existing_modules(DOMAIN_TASKS)])
 
 
@@ -22,7 +24,7 @@ def configure(settings: Settings | None = None) -> Celery:
     s = settings or get_settings()
     url = s.effective_broker_url
     options: dict[str, Any] = {}
-    if url.startswith("filesystem://"):
+    if url.startswith(("filesystem://", f"{broker.SCHEME}://")):
         folder = s.broker_folder
         (folder / "out").mkdir(parents=True, exist_ok=True)
         (folder / "processed").mkdir(parents=True, exist_ok=True)

@@ -75,7 +75,7 @@ class Settings(BaseSettings):
 
     @property
     def effective_broker_url(self) -> str:
-        return self.broker_url or "filesystem://localhost//"
+        return self.broker_url or "gwfs://localhost//"
 
     @property
     def broker_folder(self) -> Path:
