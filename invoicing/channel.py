@@ -14,7 +14,6 @@ import threading
 from typing import TYPE_CHECKING
 
 import httpx
-from lxml import etree
 
 from gateway.channels.base import OutboundMessage, ReceiptOutcome, SendOutcome, SendResult
 from gateway.signing import SigningIdentity, load_signing_identity
@@ -34,7 +33,6 @@ __all__ = [
     "gateway_identity",
     "make_channel",
     "participant_of",
-    "without_enveloped_signature",
 ]
 
 _CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
@@ -92,40 +90,6 @@ _SBC = "urn:oasis:names:specification:ubl:schema:xsd:SignatureBasicComponents-2"
 _CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 
 
-def without_enveloped_signature(payload: bytes) -> bytes:
-    """The document without the XAdES signature the pipeline's signer placed in it.
-
-    Peppol documents travel unsigned inside the signed AS4 message: the BIS rules
-    refuse UBL extensions with empty elements (PEPPOL-COMMON-R001), which an
-    XML signature always has. The signed copy stays with the submission as evidence.
-    """
-    try:
-        tree = xmlsafe.parse(payload)
-    except xmlsafe.XmlError:
-        return payload
-    root = tree.getroot()
-    extensions = root.find(f"{{{_EXT}}}UBLExtensions")
-    if extensions is None:
-        return payload
-    referenced: set[str] = set()
-    for extension in list(extensions.findall(f"{{{_EXT}}}UBLExtension")):
-        signatures = extension.find(f"{{{_EXT}}}ExtensionContent/{{{_SIG}}}UBLDocumentSignatures")
-        if signatures is None:
-            continue
-        referenced.update(
-            (el.text or "").strip() for el in signatures.iter(f"{{{_SBC}}}ReferencedSignatureID")
-        )
-        extensions.remove(extension)
-    if not referenced:
-        return payload
-    if len(extensions) == 0:
-        root.remove(extensions)
-    for element in root.findall(f"{{{_CAC}}}Signature"):
-        if (element.findtext(f"{{{_CBC}}}ID") or "").strip() in referenced:
-            root.remove(element)
-    return bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
-
-
 def participant_of(party: str) -> str:
     """A participant id (``0184:<CVR>``) for a submission's sender or recipient."""
     return party if ":" in party else f"0184:{party.removeprefix('DK')}"
@@ -181,7 +145,8 @@ class PeppolChannel:
     def send(self, message: OutboundMessage) -> SendOutcome:
         """Push one document; DELIVERED carries the receiver's signed receipt."""
         try:
-            payload = without_enveloped_signature(message.payload)
+            # The kernel's signer leaves Peppol documents unsigned inside (AS4 signs them).
+            payload = message.payload
             doc_type, process = document_type(payload)
             receiver = str(ParticipantId.parse(message.recipient).value)
         except (UnknownDocumentType, InvalidPeppolId) as exc:

@@ -143,6 +143,8 @@ def _claim(c: Container, submission_id: str, lease_until: datetime) -> bool:
             update(Submission)
             .where(
                 Submission.id == submission_id,
+                # Inbound documents are the receiving domain's to process, not ours to send.
+                Submission.direction == "outbound",
                 Submission.status.in_([str(x) for x in ACTIVE]),
                 or_(Submission.lease_until.is_(None), Submission.lease_until < now),
                 or_(Submission.next_attempt_at.is_(None), Submission.next_attempt_at <= now),
@@ -232,7 +234,9 @@ def _step(c: Container, submission_id: str, worker: str) -> tuple[str, bool]:
                 )
                 _release(sub, due=None)
         elif status is Status.VALIDATED:
-            artefact = c.signer(c.blobs.get(sub.payload_hash), content_type=sub.content_type)
+            artefact = c.signer(
+                c.blobs.get(sub.payload_hash), content_type=sub.content_type, channel=sub.channel
+            )
             if artefact is not None:
                 sub.signature_hash = c.blobs.put(artefact.data)
                 sub.signature_mode = artefact.mode
@@ -379,6 +383,7 @@ def sweep(c: Container, *, limit: int = 500) -> int:
             s.scalars(
                 select(Submission.id)
                 .where(
+                    Submission.direction == "outbound",
                     Submission.status.in_([str(x) for x in ACTIVE]),
                     Submission.next_attempt_at.is_not(None),
                     Submission.next_attempt_at <= now,

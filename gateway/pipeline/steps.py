@@ -41,7 +41,9 @@ class Validator(Protocol):
 
 
 class Signer(Protocol):
-    def __call__(self, payload: bytes, *, content_type: str) -> SignatureArtefact | None: ...
+    def __call__(
+        self, payload: bytes, *, content_type: str, channel: str | None = None
+    ) -> SignatureArtefact | None: ...
 
 
 def is_xml(content_type: str) -> bool:
@@ -107,6 +109,7 @@ def default_validator(settings: Settings) -> Validator:
 
 
 _UBL_NS = "urn:oasis:names:specification:ubl:schema:xsd:"
+_NO_ENVELOPED_SIGNATURE = frozenset({"peppol"})
 
 
 class _XadesSigner:
@@ -121,9 +124,13 @@ class _XadesSigner:
         # Loaded once per process (cached by path and modification time).
         return load_signing_identity(s.signing_key_file, password)
 
-    def __call__(self, payload: bytes, *, content_type: str) -> SignatureArtefact | None:
+    def __call__(
+        self, payload: bytes, *, content_type: str, channel: str | None = None
+    ) -> SignatureArtefact | None:
         identity = self._identity()
-        if is_xml(content_type):
+        # Peppol forbids signatures inside the business document (PEPPOL-COMMON-R001,
+        # UBL-CR-001): AS4 signs the message, and a detached signature is kept as evidence.
+        if is_xml(content_type) and channel not in _NO_ENVELOPED_SIGNATURE:
             root = xmlsafe.parse(payload, limits=xml_limits(self._settings)).getroot()
             if isinstance(root.tag, str) and root.tag.startswith("{" + _UBL_NS):
                 return SignatureArtefact("enveloped", sign_ubl(payload, identity))

@@ -209,3 +209,38 @@ def test_a_step_that_crashes_is_retried_then_dead(
     assert _drive(broken, sid) == "dead"
     sub = client.get(f"/v1/submissions/{sid}", headers=org.headers("reporter")).json()
     assert sub["last_error"].startswith("validated step failed")
+
+
+def test_inbound_documents_are_left_to_their_domain(
+    client: TestClient, container: Container, make_org
+) -> None:
+    from gateway import jobs
+    from gateway.celery_app import dispatch
+
+    org = make_org("reporter")
+    sid = _submit(client, org, b"<Doc><Id>inbound</Id></Doc>")
+    with container.db.transaction() as s:
+        sub = s.get(Submission, sid)
+        assert sub is not None
+        sub.direction = "inbound"
+    sent: list[tuple[str, tuple[object, ...]]] = []
+    jobs.install_dispatcher(lambda task, args, options: sent.append((task, args)))
+    try:
+        sweep(container)
+    finally:
+        jobs.install_dispatcher(dispatch)
+    assert ("pipeline.advance", (sid,)) not in sent
+    assert advance(container, sid) is None
+    with container.db.transaction() as s:
+        sub = s.get(Submission, sid)
+        assert sub is not None and sub.status == "received"
+
+
+def test_documents_for_peppol_get_a_detached_signature(settings) -> None:
+    from gateway.pipeline.steps import default_signer
+
+    signer = default_signer(settings)
+    artefact = signer(UBL_INVOICE, content_type="application/xml", channel="peppol")
+    assert artefact is not None and artefact.mode == "detached"
+    enveloped = signer(UBL_INVOICE, content_type="application/xml", channel="rest")
+    assert enveloped is not None and enveloped.mode == "enveloped"

@@ -10,7 +10,7 @@ from gateway.channels.base import OutboundMessage, SendResult
 from gateway.pipeline.models import Submission
 from invoicing.as4.devcerts import make_dev_identity
 from invoicing.builders import build_invoice_response
-from invoicing.channel import PeppolChannel, document_type, without_enveloped_signature
+from invoicing.channel import PeppolChannel, document_type
 from invoicing.orders import InvoiceResponse, InvoiceStatus
 from invoicing.service import organisation_party
 from tests.invoicing.test_service_flow import Org, Peppol, peppol
@@ -122,16 +122,3 @@ def test_the_document_type_comes_from_the_document(peppol: Peppol) -> None:
     )
     assert doc_type.endswith("::2.1")
     assert process == "urn:fdc:peppol.eu:poacc:bis:invoice_response:3"
-
-
-def test_the_pipeline_signature_is_taken_off_before_transport(peppol: Peppol) -> None:
-    from gateway.signing import sign_ubl
-    from invoicing.channel import gateway_identity
-
-    buyer, supplier = peppol.org("buyer"), peppol.org("supplier")
-    plain = _response(buyer, supplier, peppol)
-    signed = sign_ubl(plain, gateway_identity(peppol.container.settings))
-    assert b"UBLDocumentSignatures" in signed
-    stripped = without_enveloped_signature(signed)
-    assert b"UBLDocumentSignatures" not in stripped and b"Signature" not in stripped
-    assert without_enveloped_signature(plain) == plain
