@@ -169,10 +169,16 @@ def _store(session: Session, version: LedgerVersion, records: Iterator[Record], 
         LedgerLineRow: [],
     }
 
+    copy = session.get_bind().dialect.name == "postgresql"
+
     def flush(model: type[Any]) -> None:
         rows = buffers[model]
         if rows:
-            session.execute(insert(model), rows)
+            if copy and model is LedgerLineRow:
+                _copy_rows(session, model.__table__, rows)
+            else:
+                # Core executemany: the ORM's per-row bookkeeping is not needed here.
+                session.connection().execute(insert(model.__table__), rows)
             rows.clear()
 
     seq = 0
@@ -241,6 +247,17 @@ def _store(session: Session, version: LedgerVersion, records: Iterator[Record], 
     for model in buffers:
         flush(model)
     session.flush()
+
+
+def _copy_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY into ``table``, inside the session's transaction (the bulk path)."""
+    columns = list(rows[0])
+    raw: Any = session.connection().connection.dbapi_connection  # psycopg 3
+    assert raw is not None
+    names = ", ".join(columns)
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as out:
+        for row in rows:
+            out.write_row(tuple(row[c] for c in columns))
 
 
 def _line_row(lid: str, seq: int, tx: Transaction, line: Line) -> dict[str, Any]:

@@ -98,7 +98,7 @@ def main() -> None:
                 for name, url in backends.items():
                     got = _run("store", path, url)
                     results.append(
-                        {
+                        row := {
                             "backend": name,
                             "lines": got["lines"],
                             "import_lines_per_second": round(got["lines"] / got["seconds"]),
@@ -107,6 +107,7 @@ def main() -> None:
                             "import_over_check_time": round(got["seconds"] / floor["seconds"], 2),
                         }
                     )
+                    print(json.dumps(row), file=sys.stderr, flush=True)  # progress on long runs
             finally:
                 if pg is not None:
                     pg.__exit__(None, None, None)
