@@ -162,7 +162,9 @@ def move(
 ) -> None:
     """Move the tender through its status machine and audit the step."""
     before = tender.status
-    tender.status = lifecycle.ensure_transition(TenderStatus(tender.status), target).value
+    tender.status = lifecycle.ensure_transition(
+        TenderStatus(tender.status), target, procedure=tender.procedure
+    ).value
     session.flush()
     audit(
         session,

@@ -16,7 +16,7 @@ from gateway.errors import NotFound
 from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of
-from tendering import bidding, committee, contracts, payloads, service
+from tendering import bidding, committee, contracts, payloads, selection_api, service
 from tendering.models import Bid, TenderDocument
 from tendering.refusals import guard, role
 from tendering.repository import BuyerBids, TenderRepository
@@ -453,3 +453,7 @@ def notification(
             raise NotFound(f"notification {document_id} not found")
         data = container_of(request).blobs.get(d.sha256)
     return Response(data, media_type=d.content_type)
+
+
+# The restricted procedure's selection stage has its own module of routes.
+router.include_router(selection_api.router)

@@ -33,9 +33,9 @@ from tendering import lifecycle, payloads, sealing
 from tendering._common import audit, gateway_identity, organisation, party
 from tendering.documents import ReceivedDocument, build_tender_receipt
 from tendering.errors import InvalidTransition, WrongTender
-from tendering.lifecycle import TenderStatus
 from tendering.models import Bid, BidStatus, SupplierKey, Tender
 from tendering.repository import PublicTenders, SupplierBids, SupplierKeyRepository
+from tendering.selection import ensure_invited
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
@@ -99,12 +99,16 @@ def register_supplier_key(session: Session, *, actor: Actor, public_key_pem: str
     return row
 
 
-def _open_tender(session: Session, tender_id: str, *, now: object, action: str) -> Tender:
+def _open_tender(
+    session: Session, tender_id: str, *, now: object, action: str, actor: Actor
+) -> Tender:
     tender = PublicTenders(session).get(tender_id)
     # The clock decides first: a late bid is "too late" even if the tender also moved on.
     lifecycle.ensure_bid_window_open(now=now, deadline=tender.deadline, action=action)  # type: ignore[arg-type]
-    if tender.status != TenderStatus.PUBLISHED:
+    if tender.status != lifecycle.bidding_status(tender.procedure):
         raise InvalidTransition(f"the tender is {tender.status}: it takes no bids")
+    # Restricted: only the selected candidates; the refusal names nobody else.
+    ensure_invited(session, actor=actor, tender=tender)
     return tender
 
 
@@ -137,7 +141,7 @@ def submit_bid(
     """Receive a sealed bid before the deadline and answer with a signed TenderReceipt."""
     now = c.clock()  # the time of receipt, taken before anything else
     actor.require(Role.SUPPLIER)
-    tender = _open_tender(session, tender_id, now=now, action="bid")
+    tender = _open_tender(session, tender_id, now=now, action="bid", actor=actor)
     sealed = sealing.SealedEnvelope.from_bytes(envelope)
     if sealed.tender_id != tender.id or sealed.key_fingerprint != tender.key_fingerprint:
         raise WrongTender("the bid is sealed for another tender or opening key")
@@ -259,7 +263,7 @@ def seal_at_edge(
     says "received from this authenticated supplier at the edge".
     """
     actor.require(Role.SUPPLIER)
-    tender = _open_tender(session, tender_id, now=c.clock(), action="bid")
+    tender = _open_tender(session, tender_id, now=c.clock(), action="bid", actor=actor)
     one_time = sealing.new_supplier_key()
     key = register_supplier_key(
         session, actor=actor, public_key_pem=sealing.supplier_public_key_pem(one_time).decode()
@@ -300,7 +304,7 @@ def withdraw_bid(c: Container, session: Session, *, actor: Actor, bid_id: str) -
     """Withdraw one's own bid before the deadline."""
     now = c.clock()
     bid = _own_bid(session, actor, bid_id)
-    _open_tender(session, bid.tender_id, now=now, action="withdrawal")
+    _open_tender(session, bid.tender_id, now=now, action="withdrawal", actor=actor)
     if bid.status != BidStatus.SUBMITTED:
         raise Conflict(f"bid {bid.id} is {bid.status}")
     bid.status = BidStatus.WITHDRAWN
@@ -334,7 +338,7 @@ def confirm_bid(c: Container, session: Session, *, actor: Actor, bid_id: str) ->
     """Confirm a bid after a material corrigendum (else it is not opened)."""
     now = c.clock()
     bid = _own_bid(session, actor, bid_id)
-    _open_tender(session, bid.tender_id, now=now, action="confirmation")
+    _open_tender(session, bid.tender_id, now=now, action="confirmation", actor=actor)
     if bid.status != BidStatus.SUBMITTED:
         raise Conflict(f"bid {bid.id} is {bid.status}")
     bid.confirmed_at = now

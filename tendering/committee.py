@@ -70,7 +70,7 @@ def hand_in_share(
     tender = TenderRepository(session, actor.organisation_id).get(tender_id, for_update=True)
     seat = require_member(session, actor, tender)
     lifecycle.ensure_opening_allowed(now=now, deadline=tender.deadline)
-    if tender.status == TenderStatus.PUBLISHED:
+    if tender.status == lifecycle.bidding_status(tender.procedure):
         # The scheduler may not have closed it yet; the clock has.
         tender.closed_at = now
         move(session, tender, TenderStatus.SUBMISSION_CLOSED, "tendering clock")

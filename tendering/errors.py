@@ -9,8 +9,11 @@
         │   ├── InvalidCriteria              award criteria or bid scores that cannot be scored
         │   └── InvalidDocument (422)
         │       ├── InvalidEnvelope          a sealed-bid envelope we cannot read as an envelope
-        │       └── BidUnreadable            decryption failed: tampered, or sealed to another key
-        │           └── WrongTender          sealed for another tender (or its key)
+        │       ├── BidUnreadable            decryption failed: tampered, or sealed to another key
+        │       │   └── WrongTender          sealed for another tender (or its key)
+        │       └── InvalidEspdResponse      an ESPD response that is not valid UBL 2.3
+        ├── Forbidden (403)
+        │   └── NotInvited                   a bid on a restricted tender by a supplier not selected
         └── Conflict (409)
             ├── InvalidTransition            the tender's status does not allow the step
             ├── DeadlinePassed               bid, withdrawal or replacement at/after the deadline
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from gateway.errors import BadRequest, Conflict, GatewayError, InvalidDocument
+from gateway.errors import BadRequest, Conflict, Forbidden, GatewayError, InvalidDocument
 
 __all__ = [
     "BidUnreadable",
@@ -37,10 +40,12 @@ __all__ = [
     "DeadlinePassed",
     "InvalidCriteria",
     "InvalidEnvelope",
+    "InvalidEspdResponse",
     "InvalidShare",
     "InvalidTransition",
     "KeyRebuildFailed",
     "NotEnoughShares",
+    "NotInvited",
     "SharesBeforeDeadline",
     "StandstillRunning",
     "TenderingError",
@@ -112,3 +117,15 @@ class StandstillRunning(TenderingError, Conflict):
 class CorrigendumRefused(TenderingError, Conflict):
     title = "Corrigendum refused"
     slug = "tendering/corrigendum-refused"
+
+
+class InvalidEspdResponse(TenderingError, InvalidDocument):
+    title = "Invalid ESPD response"
+    slug = "tendering/invalid-espd-response"
+
+
+class NotInvited(TenderingError, Forbidden):
+    """Refused as a permission: the supplier was not selected; it says nothing of who was."""
+
+    title = "Not invited to tender"
+    slug = "tendering/not-invited"

@@ -4,6 +4,14 @@
                                                                           │
              contract_signed ◄─ awarded ◄─ standstill ◄───────────────────┘
 
+The restricted procedure (Directive 2014/24/EU art. 28) puts a selection
+stage in front of the bidding: its notice calls for requests to participate,
+the clock closes them at the request deadline (published → selection), the
+buyer selects the candidates and invites them (selection → invited), and the
+clock closes the bidding at the submission deadline (invited →
+submission_closed). From there both procedures run alike. A restricted tender
+with no suitable candidate may end unsuccessful from selection.
+
 ``cancelled`` (Directive 2014/24/EU art. 55(1): the authority may decide not
 to award or to recommence the procedure, with reasons) is reachable from
 every state before the contract is signed. ``unsuccessful`` (no tenders, or
@@ -35,17 +43,25 @@ from tendering.errors import (
 
 __all__ = [
     "COPENHAGEN",
+    "MIN_CANDIDATES",
     "STANDSTILL_DAYS",
     "Corrigendum",
     "CorrigendumDecision",
     "CorrigendumPolicy",
+    "Procedure",
+    "SelectionDecision",
+    "SelectionPolicy",
     "TenderStatus",
+    "bidding_status",
     "can_transition",
     "decide_corrigendum",
+    "decide_selection",
     "due_status",
     "ensure_award_allowed",
     "ensure_bid_window_open",
     "ensure_opening_allowed",
+    "ensure_request_window_open",
+    "ensure_selection_allowed",
     "ensure_transition",
     "needs_confirmation",
     "normalise_deadline",
@@ -54,11 +70,20 @@ __all__ = [
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 STANDSTILL_DAYS = 10
+# Art. 65(2): in the restricted procedure at least five candidates are invited (unless fewer qualify).
+MIN_CANDIDATES = 5
+
+
+class Procedure(StrEnum):
+    OPEN = "open"
+    RESTRICTED = "restricted"
 
 
 class TenderStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+    SELECTION = "selection"  # restricted: requests to participate closed, buyer selecting
+    INVITED = "invited"  # restricted: the selected candidates are invited to bid
     SUBMISSION_CLOSED = "submission_closed"
     OPENED = "opened"
     EVALUATED = "evaluated"
@@ -82,25 +107,42 @@ _FORWARD: dict[TenderStatus, frozenset[TenderStatus]] = {
     S.STANDSTILL: frozenset({S.AWARDED, S.EVALUATED}),
     S.AWARDED: frozenset({S.CONTRACT_SIGNED}),
 }
+# The restricted procedure's own steps; everything else it shares with the open one.
+_RESTRICTED: dict[TenderStatus, frozenset[TenderStatus]] = {
+    **_FORWARD,
+    S.PUBLISHED: frozenset({S.SELECTION}),
+    S.SELECTION: frozenset({S.INVITED, S.UNSUCCESSFUL}),
+    S.INVITED: frozenset({S.SUBMISSION_CLOSED}),
+}
 FINAL = frozenset({S.CONTRACT_SIGNED, S.CANCELLED, S.UNSUCCESSFUL})
 
 
-def can_transition(current: TenderStatus, target: TenderStatus) -> bool:
-    """Whether the status machine allows ``current`` → ``target``."""
+def can_transition(
+    current: TenderStatus, target: TenderStatus, *, procedure: str = Procedure.OPEN
+) -> bool:
+    """Whether the status machine of ``procedure`` allows ``current`` → ``target``."""
     if target is S.CANCELLED:
         return current not in FINAL
-    return target in _FORWARD.get(current, frozenset())
+    forward = _RESTRICTED if Procedure(procedure) is Procedure.RESTRICTED else _FORWARD
+    return target in forward.get(current, frozenset())
 
 
-def ensure_transition(current: TenderStatus, target: TenderStatus) -> TenderStatus:
+def ensure_transition(
+    current: TenderStatus, target: TenderStatus, *, procedure: str = Procedure.OPEN
+) -> TenderStatus:
     """Return ``target`` if allowed, else raise :class:`InvalidTransition`."""
-    if not can_transition(current, target):
+    if not can_transition(current, target, procedure=procedure):
         raise InvalidTransition(
             f"a tender that is {current.value} cannot become {target.value}",
             current=current.value,
             target=target.value,
         )
     return target
+
+
+def bidding_status(procedure: str) -> TenderStatus:
+    """The status in which a tender takes bids: published (open) or invited (restricted)."""
+    return S.INVITED if Procedure(procedure) is Procedure.RESTRICTED else S.PUBLISHED
 
 
 def normalise_deadline(deadline: datetime) -> datetime:
@@ -136,12 +178,117 @@ def ensure_opening_allowed(*, now: datetime, deadline: datetime) -> None:
         )
 
 
+def ensure_request_window_open(*, now: datetime, request_deadline: datetime | None) -> None:
+    """Refuse a request to participate at or after the request deadline (exclusive)."""
+    if request_deadline is None:
+        raise InvalidTransition("the tender takes no requests to participate: it is not restricted")
+    ensure_bid_window_open(now=now, deadline=request_deadline, action="request to participate")
+
+
+def ensure_selection_allowed(
+    *, now: datetime, request_deadline: datetime, deadline: datetime
+) -> None:
+    """Refuse a selection before the request deadline or once the submission deadline is near.
+
+    Candidates are selected from the request deadline on (so every request is in)
+    and before the submission deadline (so the invited still have time to bid).
+    """
+    at = _aware(now)
+    if at < normalise_deadline(request_deadline):
+        raise InvalidTransition(
+            "candidates are selected only after the deadline for requests to participate"
+        )
+    if at >= normalise_deadline(deadline):
+        raise DeadlinePassed(
+            "selection refused: the submission deadline has passed",
+            deadline=normalise_deadline(deadline).isoformat(),
+        )
+
+
 def due_status(
-    current: TenderStatus, *, now: datetime, deadline: datetime | None
+    current: TenderStatus,
+    *,
+    now: datetime,
+    deadline: datetime | None,
+    procedure: str = Procedure.OPEN,
+    request_deadline: datetime | None = None,
 ) -> TenderStatus | None:
-    """The status the clock alone moves a tender to (published → submission_closed)."""
-    due = deadline is not None and _aware(now) >= normalise_deadline(deadline)
+    """The status the clock alone moves a tender to.
+
+    Open: published → submission_closed at the deadline. Restricted: published →
+    selection at the request deadline, invited → submission_closed at the deadline.
+    """
+    at = _aware(now)
+    due = deadline is not None and at >= normalise_deadline(deadline)
+    if Procedure(procedure) is Procedure.RESTRICTED:
+        requests_due = request_deadline is not None and at >= normalise_deadline(request_deadline)
+        if current is S.PUBLISHED and requests_due:
+            return S.SELECTION
+        return S.SUBMISSION_CLOSED if current is S.INVITED and due else None
     return S.SUBMISSION_CLOSED if current is S.PUBLISHED and due else None
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionPolicy:
+    """The stated rule for how many candidates a restricted procedure invites.
+
+    ``minimum`` is the fewest a tender may promise to invite (art. 65(2): five);
+    a tender states its own minimum (not below this) and optionally a maximum.
+    """
+
+    minimum: int = MIN_CANDIDATES
+
+
+@dataclass(frozen=True, slots=True)
+class SelectionDecision:
+    """Who is invited, who qualified but was not invited, and who did not qualify."""
+
+    selected: tuple[str, ...]
+    qualified_not_selected: tuple[str, ...]
+    not_qualified: tuple[str, ...]
+
+
+def decide_selection(
+    *,
+    requesters: list[str],
+    selected: list[str],
+    not_qualified: list[str],
+    min_candidates: int,
+    max_candidates: int | None,
+) -> SelectionDecision:
+    """Check a selection against art. 65(2) and the tender's stated numbers.
+
+    Every selected or not-qualified candidate must have requested; at least one
+    is selected; never more than the maximum; fewer than the minimum only when
+    no qualified candidate is left out (art. 65(2): "where the number of
+    candidates meeting the selection criteria is below the minimum").
+    """
+    known = set(requesters)
+    chosen, failed = set(selected), set(not_qualified)
+    if len(chosen) != len(selected) or len(failed) != len(not_qualified):
+        raise InvalidTransition("a candidate is named twice in the selection")
+    unknown = sorted((chosen | failed) - known)
+    if unknown:
+        raise InvalidTransition(f"no request to participate from {', '.join(unknown)}")
+    if chosen & failed:
+        raise InvalidTransition("a candidate cannot be both selected and not qualified")
+    if not chosen:
+        raise InvalidTransition("select at least one candidate, or declare the tender unsuccessful")
+    if max_candidates is not None and len(chosen) > max_candidates:
+        raise InvalidTransition(
+            f"the tender invites at most {max_candidates} candidates, not {len(chosen)}"
+        )
+    left_out = tuple(r for r in requesters if r not in chosen and r not in failed)
+    if len(chosen) < min_candidates and left_out:
+        raise InvalidTransition(
+            f"the tender invites at least {min_candidates} candidates: fewer may be invited "
+            "only when no other candidate qualifies"
+        )
+    return SelectionDecision(
+        selected=tuple(r for r in requesters if r in chosen),
+        qualified_not_selected=left_out,
+        not_qualified=tuple(r for r in requesters if r in failed),
+    )
 
 
 def standstill_end(notified_at: datetime, *, days: int = STANDSTILL_DAYS) -> datetime:

@@ -31,7 +31,9 @@ __all__ = [
     "Corrigendum",
     "OpeningMember",
     "OpeningShare",
+    "ParticipationRequest",
     "Question",
+    "RequestStatus",
     "SupplierKey",
     "Tender",
     "TenderDocument",
@@ -65,6 +67,11 @@ class Tender(TimestampMixin, Base):
     procedure: Mapped[str] = mapped_column(String(24), default="open")
     deadline: Mapped[datetime]
     questions_deadline: Mapped[datetime | None] = mapped_column(default=None)
+    # Restricted procedure only: the request deadline and the stated numbers of candidates.
+    request_deadline: Mapped[datetime | None] = mapped_column(default=None)
+    min_candidates: Mapped[int | None] = mapped_column(Integer, default=None)
+    max_candidates: Mapped[int | None] = mapped_column(Integer, default=None)
+    selected_at: Mapped[datetime | None] = mapped_column(default=None)
     standstill_days: Mapped[int] = mapped_column(Integer, default=10)
     selection_criteria: Mapped[list[str]] = mapped_column(JSON, default=list)
     opening_threshold: Mapped[int] = mapped_column(Integer)
@@ -185,6 +192,35 @@ class Bid(Base):
     content: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     receipt_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
     signing_key_fingerprint: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class RequestStatus:
+    REQUESTED = "requested"
+    SELECTED = "selected"
+    NOT_SELECTED = "not_selected"
+
+
+class ParticipationRequest(Base):
+    """A supplier's request to participate in a restricted tender, with its ESPD response.
+
+    Owned by the supplier (like a bid); ``buyer_organisation_id`` lets the buyer select.
+    """
+
+    __tablename__ = "tender_participation_requests"
+    __table_args__ = (UniqueConstraint("tender_id", "organisation_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    buyer_organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
+    tender_id: Mapped[str] = mapped_column(ForeignKey("tenders.id"), index=True)
+    supplier_cvr: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[datetime]
+    espd_sha256: Mapped[str] = mapped_column(String(64))  # blob store key of the ESPD response
+    espd_size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=RequestStatus.REQUESTED)
+    qualified: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class SupplierKey(TimestampMixin, Base):

@@ -53,10 +53,13 @@ __all__ = [
     "OfferLine",
     "OpenedBidSummary",
     "OpeningRecord",
+    "ParticipationOut",
+    "ParticipationRequestSubmit",
     "PublicAnswer",
     "QuestionCreate",
     "QuestionOut",
     "SealedShare",
+    "SelectionCreate",
     "ShareSubmit",
     "SupplierKeyRegister",
     "Tender",
@@ -128,10 +131,15 @@ class Lot(_In):
 
 
 class Timeline(_In):
-    """The tender's dates; the deadline is a whole second (exclusive: see lifecycle)."""
+    """The tender's dates; deadlines are whole seconds (exclusive: see lifecycle).
+
+    ``request_deadline`` (restricted procedure only) closes the requests to
+    participate; it lies before the submission deadline.
+    """
 
     deadline: AwareDatetime
     questions_deadline: AwareDatetime | None = None
+    request_deadline: AwareDatetime | None = None
     standstill_days: Annotated[int, Field(ge=10, le=60)] = lifecycle.STANDSTILL_DAYS
 
     @field_validator("deadline")
@@ -139,10 +147,17 @@ class Timeline(_In):
     def _whole_second(cls, value: datetime) -> datetime:
         return lifecycle.normalise_deadline(value)
 
+    @field_validator("request_deadline")
+    @classmethod
+    def _request_whole_second(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else lifecycle.normalise_deadline(value)
+
     @model_validator(mode="after")
     def _questions_first(self) -> Self:
         if self.questions_deadline is not None and self.questions_deadline >= self.deadline:
             raise ValueError("questions must close before the submission deadline")
+        if self.request_deadline is not None and self.request_deadline >= self.deadline:
+            raise ValueError("requests to participate must close before the submission deadline")
         return self
 
 
@@ -153,7 +168,7 @@ class _TenderFields(_In):
     cpv_code: CpvCode
     currency: Currency = "DKK"
     estimated_value: Money | None = None
-    procedure: Literal["open"] = "open"
+    procedure: Literal["open", "restricted"] = "open"
     lots: Annotated[list[Lot], Field(min_length=1, max_length=200)]
     timeline: Timeline
     selection_criteria: list[str] = Field(default_factory=list)
@@ -172,11 +187,33 @@ class TenderCreate(_TenderFields):
     reference: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-/]{1,60}$")]
     opening_threshold: Annotated[int, Field(ge=1, le=shamir.MAX_SHARES)] = 2
     opening_holders: Annotated[int, Field(ge=1, le=shamir.MAX_SHARES)] = 3
+    # Restricted procedure: how many candidates are invited (art. 65(2)).
+    min_candidates: Annotated[int, Field(ge=1, le=1000)] | None = None
+    max_candidates: Annotated[int, Field(ge=1, le=1000)] | None = None
 
     @model_validator(mode="after")
     def _threshold(self) -> Self:
         if self.opening_threshold > self.opening_holders:
             raise ValueError("opening_threshold cannot exceed opening_holders")
+        return self
+
+    @model_validator(mode="after")
+    def _procedure(self) -> Self:
+        policy = lifecycle.SelectionPolicy()
+        if self.procedure == "open":
+            if self.timeline.request_deadline is not None:
+                raise ValueError("an open procedure has no deadline for requests to participate")
+            if self.min_candidates is not None or self.max_candidates is not None:
+                raise ValueError("an open procedure invites no candidates: leave out their numbers")
+            return self
+        if self.timeline.request_deadline is None:
+            raise ValueError("a restricted procedure needs timeline.request_deadline")
+        if self.min_candidates is None:
+            self.min_candidates = policy.minimum
+        if self.min_candidates < policy.minimum:
+            raise ValueError(f"a restricted procedure invites at least {policy.minimum} candidates")
+        if self.max_candidates is not None and self.max_candidates < self.min_candidates:
+            raise ValueError("max_candidates cannot be below min_candidates")
         return self
 
 
@@ -211,6 +248,8 @@ class Tender(_Out):
     selection_criteria: list[str]
     opening_threshold: int
     opening_holders: int
+    min_candidates: int | None = None
+    max_candidates: int | None = None
     public_key: str | None = None  # base64 raw X25519, from publication on
     key_fingerprint: str | None = None
     published_at: datetime | None = None
@@ -233,6 +272,36 @@ class Corrigendum(_Out):
     material: bool
     deadline: datetime
     bids_must_be_confirmed: bool
+
+
+class ParticipationRequestSubmit(_In):
+    """A request to participate: the ESPD response (UBL 2.3 QualificationApplicationResponse)."""
+
+    espd_response: Annotated[Base64Bytes, Field(min_length=1, max_length=5_000_000)]
+
+
+class ParticipationOut(_Out):
+    """A request to participate as its supplier (or the buyer, after the request deadline) sees it."""
+
+    id: str
+    tender_id: str
+    supplier_cvr: str
+    received_at: datetime
+    espd_sha256: str
+    status: str
+    decided_at: datetime | None = None
+    reason: str | None = None
+
+
+class SelectionCreate(_In):
+    """The buyer's selection: requests invited, and requests that do not qualify (with reasons).
+
+    A request named in neither qualified but was not invited (only allowed once
+    the stated minimum of candidates is invited).
+    """
+
+    selected: Annotated[list[str], Field(min_length=1)]
+    not_qualified: dict[str, Text] = Field(default_factory=dict)
 
 
 class BidSubmit(_In):

@@ -36,6 +36,7 @@ from tendering.repository import (
     CorrigendumRepository,
     InterestRepository,
     MemberRepository,
+    ParticipationRequests,
     PublicTenders,
 )
 
@@ -103,6 +104,8 @@ def publish_tender(c: Container, session: Session, *, actor: Actor, tender_id: s
     lifecycle.ensure_transition(TenderStatus(tender.status), TenderStatus.PUBLISHED)
     if tender.deadline <= now:
         raise BadRequest("the submission deadline must lie in the future")
+    if tender.request_deadline is not None and tender.request_deadline <= now:
+        raise BadRequest("the deadline for requests to participate must lie in the future")
     members = MemberRepository(session, actor.organisation_id).members(tender.id)
     if len(members) != tender.opening_holders:
         raise BadRequest(f"name the {tender.opening_holders} committee members before publishing")
@@ -132,6 +135,8 @@ def publish_tender(c: Container, session: Session, *, actor: Actor, tender_id: s
         lots=_notice_lots(tender),
         currency=tender.currency,
         estimated_value=tender.estimated_value,
+        procedure_code=tender.procedure,
+        request_deadline=tender.request_deadline,
     )
     espd = build_espd_request(
         artefacts_dir=c.settings.effective_artefacts_dir,
@@ -142,6 +147,7 @@ def publish_tender(c: Container, session: Session, *, actor: Actor, tender_id: s
         project_description=tender.description,
         lot_ids=[lot.lot_id for lot in tender.lots],
         selection=list(tender.selection_criteria),
+        procedure_code=tender.procedure,
     )
     move(session, tender, TenderStatus.PUBLISHED, actor, key_fingerprint=fingerprint)
     for kind, data, ctype in (
@@ -164,17 +170,41 @@ def publish_tender(c: Container, session: Session, *, actor: Actor, tender_id: s
             public=True,
         )
     # The scheduler closes the tender at the deadline; bids are refused by the clock anyway.
+    if tender.request_deadline is not None:
+        enqueue(session, CLOSE_TASK, tender.id, eta=tender.request_deadline.isoformat())
     enqueue(session, CLOSE_TASK, tender.id, eta=tender.deadline.isoformat())
     return tender
 
 
 def close_tender(c: Container, session: Session, *, tender_id: str) -> bool:
-    """Move a published tender past its deadline to submission_closed (idempotent)."""
+    """Move a tender past a deadline the clock enforces (idempotent).
+
+    Open: to submission_closed. Restricted: to selection at the request
+    deadline, and from invited to submission_closed at the deadline.
+    """
     tender = PublicTenders(session).get(tender_id, for_update=True)
     now = c.clock()
-    due = lifecycle.due_status(TenderStatus(tender.status), now=now, deadline=tender.deadline)
+    due = lifecycle.due_status(
+        TenderStatus(tender.status),
+        now=now,
+        deadline=tender.deadline,
+        procedure=tender.procedure,
+        request_deadline=tender.request_deadline,
+    )
     if due is None:
         return False
+    if due is TenderStatus.SELECTION:
+        # Restricted: the requests to participate close; the bids are yet to come.
+        move(
+            session,
+            tender,
+            due,
+            "scheduler",
+            requests=ParticipationRequests(session, tender.organisation_id, buyer=True).count(
+                tender.id
+            ),
+        )
+        return True
     tender.closed_at = now
     count = BuyerBids(session, tender.organisation_id).count_current(tender.id)
     move(session, tender, due, "scheduler", bids=count)

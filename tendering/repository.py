@@ -27,6 +27,7 @@ from tendering.models import (
     Corrigendum,
     OpeningMember,
     OpeningShare,
+    ParticipationRequest,
     Question,
     SupplierKey,
     Tender,
@@ -42,6 +43,7 @@ __all__ = [
     "DocumentRepository",
     "InterestRepository",
     "MemberRepository",
+    "ParticipationRequests",
     "PublicTenders",
     "QuestionRepository",
     "ShareRepository",
@@ -52,7 +54,13 @@ __all__ = [
 ]
 
 # Statuses before which nothing of the bids is shown to the buyer.
-_SEALED = {TenderStatus.DRAFT, TenderStatus.PUBLISHED, TenderStatus.SUBMISSION_CLOSED}
+_SEALED = {
+    TenderStatus.DRAFT,
+    TenderStatus.PUBLISHED,
+    TenderStatus.SELECTION,
+    TenderStatus.INVITED,
+    TenderStatus.SUBMISSION_CLOSED,
+}
 
 
 class TenderRepository(Repository[Tender]):
@@ -221,6 +229,40 @@ class BuyerBids(Repository[Bid]):
         return int(self.session.scalar(stmt) or 0)
 
 
+class ParticipationRequests(Repository[ParticipationRequest]):
+    """Requests to participate: a supplier's own (``buyer=False``) or all on a buyer's tender."""
+
+    model = ParticipationRequest
+    noun = "request to participate"
+
+    def __init__(self, session: Session, organisation_id: str, *, buyer: bool = False) -> None:
+        super().__init__(session, organisation_id)
+        self.buyer = buyer
+
+    @property
+    def _org_column(self) -> InstrumentedAttribute[Any]:
+        if self.buyer:
+            return ParticipationRequest.buyer_organisation_id
+        return ParticipationRequest.organisation_id
+
+    def for_tender(self, tender_id: str) -> Sequence[ParticipationRequest]:
+        stmt = self.scoped().where(ParticipationRequest.tender_id == tender_id)
+        return self.session.scalars(stmt.order_by(ParticipationRequest.received_at)).all()
+
+    def mine(self, tender_id: str, *, for_update: bool = False) -> ParticipationRequest | None:
+        stmt = self.scoped().where(ParticipationRequest.tender_id == tender_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.scalar(stmt)
+
+    def count(self, tender_id: str) -> int:
+        stmt = select(func.count()).where(
+            self._org_column == self.organisation_id,
+            ParticipationRequest.tender_id == tender_id,
+        )
+        return int(self.session.scalar(stmt) or 0)
+
+
 class SupplierKeyRepository(Repository[SupplierKey]):
     model = SupplierKey
     noun = "supplier key"
@@ -294,6 +336,16 @@ class PublicTenders:
 
     def due_for_closing(self, now: datetime) -> list[str]:
         stmt = select(Tender.id).where(
-            Tender.status == TenderStatus.PUBLISHED.value, Tender.deadline <= now
+            (
+                (Tender.status == TenderStatus.PUBLISHED.value)
+                & (Tender.procedure == "open")
+                & (Tender.deadline <= now)
+            )
+            | (
+                (Tender.status == TenderStatus.PUBLISHED.value)
+                & (Tender.procedure == "restricted")
+                & (Tender.request_deadline <= now)
+            )
+            | ((Tender.status == TenderStatus.INVITED.value) & (Tender.deadline <= now))
         )
         return list(self.session.scalars(stmt))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from gateway.errors import BadRequest, NotFound
 from gateway.tenancy.models import Principal, Role, RoleGrant
 from gateway.tenancy.service import Actor
-from tendering import payloads, share_delivery
+from tendering import lifecycle, payloads, share_delivery
 from tendering._common import (
     audit,
     buyer_tender,
@@ -57,6 +57,12 @@ from tendering.repository import (
     QuestionRepository,
     TenderRepository,
 )
+from tendering.selection import (
+    my_participation,
+    participation_requests,
+    request_to_participate,
+    select_candidates,
+)
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
@@ -78,15 +84,19 @@ __all__ = [
     "issue_corrigendum",
     "list_contracts",
     "list_questions",
+    "my_participation",
     "my_sealed_share",
     "open_tender",
     "opening_record",
+    "participation_requests",
     "propose_award",
     "publish_tender",
     "register_interest",
     "register_supplier_key",
+    "request_to_participate",
     "require_member",
     "seal_at_edge",
+    "select_candidates",
     "set_committee",
     "sign_contract",
     "start_standstill",
@@ -146,11 +156,14 @@ def tender_view(tender: Tender) -> payloads.Tender:
         timeline=payloads.Timeline.model_construct(
             deadline=tender.deadline,
             questions_deadline=tender.questions_deadline,
+            request_deadline=tender.request_deadline,
             standstill_days=tender.standstill_days,
         ),
         selection_criteria=list(tender.selection_criteria),
         opening_threshold=tender.opening_threshold,
         opening_holders=tender.opening_holders,
+        min_candidates=tender.min_candidates,
+        max_candidates=tender.max_candidates,
         public_key=tender.public_key,
         key_fingerprint=tender.key_fingerprint,
         published_at=tender.published_at,
@@ -182,6 +195,9 @@ def create_tender(session: Session, *, actor: Actor, data: payloads.TenderCreate
         procedure=data.procedure,
         deadline=data.timeline.deadline,
         questions_deadline=data.timeline.questions_deadline,
+        request_deadline=data.timeline.request_deadline,
+        min_candidates=data.min_candidates,
+        max_candidates=data.max_candidates,
         standstill_days=data.timeline.standstill_days,
         selection_criteria=list(data.selection_criteria),
         opening_threshold=data.opening_threshold,
@@ -219,6 +235,12 @@ def update_tender(
     if data.selection_criteria is not None:
         tender.selection_criteria = list(data.selection_criteria)
     if data.timeline is not None:
+        restricted = tender.procedure == lifecycle.Procedure.RESTRICTED
+        if restricted != (data.timeline.request_deadline is not None):
+            raise BadRequest(
+                "a restricted procedure needs timeline.request_deadline; an open one has none"
+            )
+        tender.request_deadline = data.timeline.request_deadline
         tender.deadline = data.timeline.deadline
         tender.questions_deadline = data.timeline.questions_deadline
         tender.standstill_days = data.timeline.standstill_days
@@ -323,7 +345,7 @@ def ask_question(
     actor.require(Role.SUPPLIER)
     tender = PublicTenders(session).get(tender_id)
     now = c.clock()
-    if tender.status != TenderStatus.PUBLISHED:
+    if tender.status not in (TenderStatus.PUBLISHED, TenderStatus.INVITED):
         raise InvalidTransition("questions are taken only while the tender is open")
     if tender.questions_deadline is not None and now >= tender.questions_deadline:
         raise InvalidTransition("the deadline for questions has passed")

@@ -60,11 +60,15 @@ def build_contract_notice(
     currency: str = "DKK",
     estimated_value: Decimal | None = None,
     procedure_code: str = "open",
+    request_deadline: datetime | None = None,
     language: str = "DAN",
     version: str = "1",
     previous_version: str | None = None,
 ) -> bytes:
-    """A contract notice; a corrigendum is a new version with ``previous_version`` set."""
+    """A contract notice; a corrigendum is a new version with ``previous_version`` set.
+
+    ``request_deadline`` (restricted procedure) ends the reception of requests to participate.
+    """
     el = root("ContractNotice")
     head(el, document_id=notice_id, contract_folder_id=tender_reference, issued_at=issued_at)
     cbc(el, "VersionID", version)
@@ -77,6 +81,9 @@ def build_contract_notice(
     process = cac(el, "TenderingProcess")
     cbc(process, "ProcedureCode", procedure_code, listName=_PROCEDURE_LIST)
     _period_end(process, "TenderSubmissionDeadlinePeriod", deadline)
+    if request_deadline is not None:
+        # Restricted procedure: the call for requests to participate (art. 28(1)).
+        _period_end(process, "ParticipationRequestReceptionPeriod", request_deadline)
     project = cac(el, "ProcurementProject")
     cbc(project, "ID", tender_reference)
     cbc(project, "Name", title, languageID=language)
