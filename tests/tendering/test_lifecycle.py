@@ -229,3 +229,149 @@ def test_bidding_and_opening_never_overlap_and_never_leave_a_gap(offset: int) ->
         except (DeadlinePassed, SharesBeforeDeadline):
             outcomes.append(False)
     assert outcomes.count(True) == 1
+
+
+# -- the restricted procedure (art. 28) -------------------------------------------------
+
+R = lc.Procedure.RESTRICTED
+RESTRICTED_PATH = [
+    S.DRAFT,
+    S.PUBLISHED,
+    S.SELECTION,
+    S.INVITED,
+    S.SUBMISSION_CLOSED,
+    S.OPENED,
+    S.EVALUATED,
+    S.AWARD_PROPOSED,
+    S.STANDSTILL,
+    S.AWARDED,
+    S.CONTRACT_SIGNED,
+]
+REQUESTS_CLOSE = DEADLINE - timedelta(days=30)
+
+
+def test_restricted_path_runs_through_selection_and_invitation() -> None:
+    for current, target in itertools.pairwise(RESTRICTED_PATH):
+        assert lc.ensure_transition(current, target, procedure=R) is target
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "procedure"),
+    [
+        (S.PUBLISHED, S.SUBMISSION_CLOSED, R),  # restricted bidding needs a selection first
+        (S.PUBLISHED, S.INVITED, R),
+        (S.SELECTION, S.SUBMISSION_CLOSED, R),
+        (S.PUBLISHED, S.SELECTION, lc.Procedure.OPEN),  # an open tender has no selection
+        (S.SELECTION, S.INVITED, lc.Procedure.OPEN),
+        (S.INVITED, S.SELECTION, R),
+    ],
+)
+def test_restricted_steps_belong_to_their_procedure(
+    current: lc.TenderStatus, target: lc.TenderStatus, procedure: lc.Procedure
+) -> None:
+    with pytest.raises(InvalidTransition):
+        lc.ensure_transition(current, target, procedure=procedure)
+
+
+def test_restricted_tender_is_cancellable_in_its_own_stages_and_unsuccessful_at_selection() -> None:
+    assert lc.can_transition(S.SELECTION, S.CANCELLED, procedure=R)
+    assert lc.can_transition(S.INVITED, S.CANCELLED, procedure=R)
+    allowed = {s for s in S if lc.can_transition(s, S.UNSUCCESSFUL, procedure=R)}
+    assert allowed == {S.SELECTION, S.SUBMISSION_CLOSED, S.OPENED, S.EVALUATED}
+
+
+def test_bids_are_taken_when_published_or_when_invited() -> None:
+    assert lc.bidding_status(lc.Procedure.OPEN) is S.PUBLISHED
+    assert lc.bidding_status("restricted") is S.INVITED
+
+
+def test_request_to_participate_at_the_request_deadline_is_refused_like_a_late_bid() -> None:
+    lc.ensure_request_window_open(
+        now=REQUESTS_CLOSE - timedelta(microseconds=1), request_deadline=REQUESTS_CLOSE
+    )
+    with pytest.raises(DeadlinePassed) as err:
+        lc.ensure_request_window_open(now=REQUESTS_CLOSE, request_deadline=REQUESTS_CLOSE)
+    assert err.value.status == 409 and "request to participate" in err.value.detail
+
+
+def test_an_open_tender_takes_no_requests_to_participate() -> None:
+    with pytest.raises(InvalidTransition):
+        lc.ensure_request_window_open(now=REQUESTS_CLOSE, request_deadline=None)
+
+
+def test_selection_lies_between_the_request_deadline_and_the_submission_deadline() -> None:
+    with pytest.raises(InvalidTransition):
+        lc.ensure_selection_allowed(
+            now=REQUESTS_CLOSE - timedelta(seconds=1),
+            request_deadline=REQUESTS_CLOSE,
+            deadline=DEADLINE,
+        )
+    lc.ensure_selection_allowed(
+        now=REQUESTS_CLOSE, request_deadline=REQUESTS_CLOSE, deadline=DEADLINE
+    )
+    with pytest.raises(DeadlinePassed):
+        lc.ensure_selection_allowed(
+            now=DEADLINE, request_deadline=REQUESTS_CLOSE, deadline=DEADLINE
+        )
+
+
+def test_the_clock_closes_requests_then_bids_of_a_restricted_tender() -> None:
+    def due(current: lc.TenderStatus, now: datetime) -> lc.TenderStatus | None:
+        return lc.due_status(
+            current, now=now, deadline=DEADLINE, procedure=R, request_deadline=REQUESTS_CLOSE
+        )
+
+    assert due(S.PUBLISHED, REQUESTS_CLOSE - timedelta(seconds=1)) is None
+    assert due(S.PUBLISHED, REQUESTS_CLOSE) is S.SELECTION
+    # The buyer selects; the clock does not: selection waits for the buyer.
+    assert due(S.SELECTION, DEADLINE) is None
+    assert due(S.INVITED, DEADLINE - timedelta(seconds=1)) is None
+    assert due(S.INVITED, DEADLINE) is S.SUBMISSION_CLOSED
+
+
+def _select(
+    selected: list[str], not_qualified: tuple[str, ...] = (), *, max_candidates: int | None = None
+) -> lc.SelectionDecision:
+    return lc.decide_selection(
+        requesters=["a", "b", "c", "d", "e", "f"],
+        selected=selected,
+        not_qualified=list(not_qualified),
+        min_candidates=lc.MIN_CANDIDATES,
+        max_candidates=max_candidates,
+    )
+
+
+def test_selection_invites_at_least_the_minimum_when_enough_qualify() -> None:
+    decision = _select(["a", "b", "c", "d", "e"])
+    assert decision.selected == ("a", "b", "c", "d", "e")
+    assert decision.qualified_not_selected == ("f",)
+    with pytest.raises(InvalidTransition) as err:
+        _select(["a", "b"], ("c",))  # d, e, f qualify but are left out
+    assert "at least 5" in err.value.detail
+
+
+def test_fewer_than_the_minimum_only_when_no_other_candidate_qualifies() -> None:
+    decision = _select(["a", "b"], ("c", "d", "e", "f"))
+    assert decision.selected == ("a", "b")
+    assert decision.not_qualified == ("c", "d", "e", "f")
+    assert decision.qualified_not_selected == ()
+
+
+def test_selection_respects_the_stated_maximum() -> None:
+    with pytest.raises(InvalidTransition):
+        _select(["a", "b", "c", "d", "e", "f"], max_candidates=5)
+    assert len(_select(["a", "b", "c", "d", "e"], max_candidates=5).selected) == 5
+
+
+@pytest.mark.parametrize(
+    ("selected", "not_qualified"),
+    [
+        ([], ["a", "b", "c", "d", "e", "f"]),  # nobody selected: declare it unsuccessful instead
+        (["a", "a", "b", "c", "d"], []),  # named twice
+        (["x", "a", "b", "c", "d"], []),  # never requested
+        (["a", "b", "c", "d", "e"], ["a"]),  # both selected and not qualified
+    ],
+)
+def test_malformed_selections_are_refused(selected: list[str], not_qualified: list[str]) -> None:
+    with pytest.raises(InvalidTransition):
+        _select(selected, tuple(not_qualified))
