@@ -121,11 +121,18 @@ MEMBERS = ("opening_member:1", "opening_member:2", "opening_member:3")
 
 
 def publish(
-    api: TestClient, clock: Clock, new_org: MakeOrg, *, k: int = 2, n: int = 3
+    api: TestClient,
+    clock: Clock,
+    new_org: MakeOrg,
+    *,
+    k: int = 2,
+    n: int = 3,
+    body: dict[str, Any] | None = None,
 ) -> Published:
     members = MEMBERS[:n]
     buyer = new_org("buyer", "auditor", *members, name="Region Testhavn")
-    r = api.post("/v1/tenders", json=tender_body(clock, k=k, n=n), headers=buyer.headers("buyer"))
+    body = body or tender_body(clock, k=k, n=n)
+    r = api.post("/v1/tenders", json=body, headers=buyer.headers("buyer"))
     assert r.status_code == 201, r.text
     tender = r.json()
     keys = {m: share_delivery.new_member_key() for m in members}
