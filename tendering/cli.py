@@ -186,6 +186,34 @@ def tender_open(
         )
 
 
+@tender_app.command("requests")
+def tender_requests(tender_id: str, url: Url = None, key: Key = None) -> None:
+    """List the requests to participate in a restricted tender."""
+    _echo(_Client(url, key).json("GET", f"/v1/tenders/{tender_id}/participation-requests"))
+
+
+@tender_app.command("select")
+def tender_select(
+    tender_id: str,
+    candidate: Annotated[list[str], typer.Option("--candidate", help="request id to invite")],
+    not_qualified: Annotated[
+        list[str] | None,
+        typer.Option("--not-qualified", help="REQUEST_ID=REASON for a candidate that fails"),
+    ] = None,
+    url: Url = None,
+    key: Key = None,
+) -> None:
+    """Select the candidates of a restricted tender (after the request deadline)."""
+    failed = {}
+    for item in not_qualified or []:
+        request_id, _, reason = item.partition("=")
+        if not reason.strip():
+            _fail(f"--not-qualified {item!r}: write REQUEST_ID=REASON", 2)
+        failed[request_id] = reason.strip()
+    body = {"selected": candidate, "not_qualified": failed}
+    _echo(_Client(url, key).json("POST", f"/v1/tenders/{tender_id}/selection", json=body))
+
+
 @tender_app.command("evaluate")
 def tender_evaluate(
     tender_id: str,
@@ -378,6 +406,29 @@ def bid_submit(
     typer.echo(
         f"bid {out['bid_id']} received at {out['received_at']}; sha256 {out['envelope_sha256']}"
     )
+
+
+@bid_app.command("request")
+def bid_request(
+    tender_id: str,
+    espd: Annotated[
+        Path, typer.Option(help="ESPD response (UBL 2.3 QualificationApplicationResponse)")
+    ],
+    url: Url = None,
+    key: Key = None,
+) -> None:
+    """Request to participate in a restricted tender, with your ESPD response."""
+    body = {"espd_response": base64.b64encode(espd.read_bytes()).decode()}
+    out = _Client(url, key).json(
+        "POST", f"/v1/tenders/{tender_id}/participation-requests", json=body
+    )
+    typer.echo(f"request {out['id']} received at {out['received_at']}")
+
+
+@bid_app.command("participation")
+def bid_participation(tender_id: str, url: Url = None, key: Key = None) -> None:
+    """Show your request to participate and whether you were selected."""
+    _echo(_Client(url, key).json("GET", f"/v1/tenders/{tender_id}/my-participation"))
 
 
 @bid_app.command("withdraw")

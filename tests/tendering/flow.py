@@ -7,7 +7,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from fastapi.testclient import TestClient
 
 from tendering import sealing, share_delivery
+from tendering.documents._ubl import PartyRef, cac, cbc, party, root, to_bytes
 from tests.tendering.conftest import Clock, Org
 
 MakeOrg = Callable[..., Org]
@@ -77,6 +78,30 @@ def tender_body(
         "opening_threshold": k,
         "opening_holders": n,
     }
+
+
+def restricted_body(clock: Clock, **over: Any) -> dict[str, Any]:
+    body = tender_body(clock)
+    deadline = datetime.fromisoformat(body["timeline"]["deadline"])
+    body["procedure"] = "restricted"
+    body["timeline"]["request_deadline"] = (deadline - timedelta(days=20)).isoformat()
+    body.update(over)
+    return body
+
+
+def espd_response(reference: str, supplier: Bidder) -> bytes:
+    """A supplier's ESPD response: a minimal UBL 2.3 QualificationApplicationResponse."""
+    el = root("QualificationApplicationResponse")
+    cbc(el, "UBLVersionID", "2.3")
+    cbc(el, "ID", f"ESPD-R-{supplier.org.cvr}")
+    cbc(el, "ContractFolderID", reference)
+    cbc(el, "IssueDate", datetime.now(UTC).date().isoformat())
+    party(cac(el, "ContractingParty"), "Party", PartyRef("29189765", "Region Testhavn"))
+    party(cac(el, "EconomicOperatorParty"), "Party", PartyRef(supplier.org.cvr, supplier.org.name))
+    response = cac(el, "TenderingCriterionResponse")
+    cbc(response, "ID", "response-1")
+    cbc(response, "ValidatedCriterionPropertyID", "turnover-1")
+    return to_bytes(el)
 
 
 @dataclass

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from gateway.app import create_app
@@ -15,7 +16,15 @@ from gateway.bootstrap import Container
 from gateway.cli import app
 from tests.support.live import serve_in_thread
 from tests.tendering.conftest import Clock
-from tests.tendering.flow import MEMBERS, MakeOrg, tender_body
+from tests.tendering.flow import (
+    MEMBERS,
+    MakeOrg,
+    bidder,
+    espd_response,
+    publish,
+    restricted_body,
+    tender_body,
+)
 
 runner = CliRunner()
 
@@ -150,3 +159,38 @@ def test_officer_and_supplier_commands_run_a_tender_with_an_offline_sealed_bid(
     assert json.loads(out)["status"] == "opened"
     code, out = _run("tender", "show", tender_id, "--url", url, "--key", supplier.keys["supplier"])
     assert code == 2 and "403" in out
+
+
+def test_restricted_tender_requests_and_selection_from_the_command_line(
+    url: str, api: TestClient, new_org: MakeOrg, clock: Clock, tmp_path: Path
+) -> None:
+    p = publish(api, clock, new_org, body=restricted_body(clock))
+    officer = ["--url", url, "--key", p.buyer.keys["buyer"]]
+    candidates = [bidder(api, new_org, name) for name in ("Alfa CLI", "Beta CLI")]
+    for who in candidates:
+        espd = tmp_path / f"{who.org.cvr}.xml"
+        espd.write_bytes(espd_response(p.tender["reference"], who))
+        sup = ["--url", url, "--key", who.org.keys["supplier"]]
+        code, out = _run("bid", "request", p.id, "--espd", str(espd), *sup)
+        assert code == 0 and "received" in out, out
+    (tmp_path / "bad.xml").write_bytes(b"<not-espd/>")
+    code, out = _run(
+        "bid", "request", p.id, "--espd", str(tmp_path / "bad.xml"), "--url", url,
+        "--key", candidates[0].org.keys["supplier"],
+    )  # fmt: skip
+    assert code == 2 and "422" in out
+
+    code, out = _run("tender", "requests", p.id, *officer)
+    assert code == 0, out
+    ids = {r["supplier_cvr"]: r["id"] for r in json.loads(out)}
+    alfa, beta = (ids[who.org.cvr] for who in candidates)
+    clock.set(datetime.fromisoformat(p.tender["timeline"]["request_deadline"]))
+    code, out = _run(
+        "tender", "select", p.id, "--candidate", alfa, "--not-qualified", f"{beta}=no turnover",
+        *officer,
+    )  # fmt: skip
+    assert code == 0, out
+    assert {r["status"] for r in json.loads(out)} == {"selected", "not_selected"}
+    beta_key = ["--url", url, "--key", candidates[1].org.keys["supplier"]]
+    code, out = _run("bid", "participation", p.id, *beta_key)
+    assert code == 0 and json.loads(out)["reason"] == "no turnover"

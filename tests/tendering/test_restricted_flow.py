@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,33 +14,18 @@ from gateway.audit.models import AuditEntry
 from gateway.audit.service import verify_chains
 from gateway.bootstrap import Container
 from tendering import service
-from tendering.documents._ubl import PartyRef, cac, cbc, party, root, to_bytes
 from tests.tendering.conftest import Clock, Validate
-from tests.tendering.flow import Bidder, MakeOrg, bidder, content, publish, submit, tender_body
-
-
-def restricted_body(clock: Clock, **over: Any) -> dict[str, Any]:
-    body = tender_body(clock)
-    deadline = datetime.fromisoformat(body["timeline"]["deadline"])
-    body["procedure"] = "restricted"
-    body["timeline"]["request_deadline"] = (deadline - timedelta(days=20)).isoformat()
-    body.update(over)
-    return body
-
-
-def espd_response(reference: str, supplier: Bidder) -> bytes:
-    """A supplier's ESPD response: a minimal UBL 2.3 QualificationApplicationResponse."""
-    el = root("QualificationApplicationResponse")
-    cbc(el, "UBLVersionID", "2.3")
-    cbc(el, "ID", f"ESPD-R-{supplier.org.cvr}")
-    cbc(el, "ContractFolderID", reference)
-    cbc(el, "IssueDate", datetime.now(UTC).date().isoformat())
-    party(cac(el, "ContractingParty"), "Party", PartyRef("29189765", "Region Testhavn"))
-    party(cac(el, "EconomicOperatorParty"), "Party", PartyRef(supplier.org.cvr, supplier.org.name))
-    response = cac(el, "TenderingCriterionResponse")
-    cbc(response, "ID", "response-1")
-    cbc(response, "ValidatedCriterionPropertyID", "turnover-1")
-    return to_bytes(el)
+from tests.tendering.flow import (
+    Bidder,
+    MakeOrg,
+    bidder,
+    content,
+    espd_response,
+    publish,
+    restricted_body,
+    submit,
+    tender_body,
+)
 
 
 def request(api: TestClient, tender: dict[str, Any], who: Bidder, espd: bytes | None = None) -> Any:
