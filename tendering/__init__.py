@@ -6,8 +6,9 @@ shares sealed to committee members), ``opening``, ``scoring``. Documents:
 ``documents`` (UBL 2.3) and ``ocds`` (OCDS 1.1). Boundary: ``payloads`` (API
 models), ``models`` (tables), ``repository`` (queries), ``errors``. Use
 cases: ``service`` (re-exports ``bidding``, ``committee``, ``award``,
-``contracts``); entry points: ``api``, ``public_api``, ``cli``, ``tasks``,
-``demo``. Other domains import ``service`` and ``payloads`` only.
+``contracts``, and ``selection``, the restricted procedure's selection
+stage); entry points: ``api`` (with ``selection_api``), ``public_api``,
+``cli``, ``tasks``, ``demo``. Other domains import ``service`` and ``payloads`` only.
 """
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "repository",
     "scoring",
     "sealing",
+    "selection",
+    "selection_api",
     "service",
     "shamir",
     "share_delivery",

@@ -91,6 +91,8 @@ def _tender_release(
             deadline=tender.deadline,
             currency=tender.currency,
             estimated_value=tender.estimated_value,
+            # OCDS method codelist: a restricted procedure is "selective".
+            procurement_method="selective" if tender.procedure == "restricted" else "open",
         ),
         tag=tag,
     )

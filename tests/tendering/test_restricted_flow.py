@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -49,7 +50,12 @@ def _audit(gw: Container, chain: str, action: str) -> list[AuditEntry]:
 
 
 def test_restricted_tender_from_requests_to_contract(
-    api: TestClient, gw: Container, clock: Clock, new_org: MakeOrg, ubl23: Validate
+    api: TestClient,
+    gw: Container,
+    clock: Clock,
+    new_org: MakeOrg,
+    ubl23: Validate,
+    ocds_schema: Callable[[bytes, str], list[str]],
 ) -> None:
     p = publish(api, clock, new_org, body=restricted_body(clock))
     buyer = p.buyer.headers("buyer")
@@ -65,6 +71,11 @@ def test_restricted_tender_from_requests_to_contract(
     assert (
         b"restricted" in notice.content and b"ParticipationRequestReceptionPeriod" in notice.content
     )
+
+    docs = {d["kind"]: d for d in api.get(f"/v1/public/tenders/{p.id}/documents").json()}
+    release = api.get(f"/v1/public/documents/{docs['ocds_release']['sha256']}")
+    assert ocds_schema(release.content, "release") == []
+    assert release.json()["tender"]["procurementMethod"] == "selective"
 
     a, b, c, late = (
         bidder(api, new_org, n) for n in ("Alfa A/S", "Beta ApS", "Gamma I/S", "Sen ApS")
