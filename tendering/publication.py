@@ -139,6 +139,8 @@ def publish_tender(c: Container, session: Session, *, actor: Actor, tender_id: s
         estimated_value=tender.estimated_value,
         procedure_code=tender.procedure,
         request_deadline=tender.request_deadline,
+        min_candidates=tender.min_candidates,
+        max_candidates=tender.max_candidates,
     )
     espd = build_espd_request(
         artefacts_dir=c.settings.effective_artefacts_dir,

@@ -61,13 +61,16 @@ def build_contract_notice(
     estimated_value: Decimal | None = None,
     procedure_code: str = "open",
     request_deadline: datetime | None = None,
+    min_candidates: int | None = None,
+    max_candidates: int | None = None,
     language: str = "DAN",
     version: str = "1",
     previous_version: str | None = None,
 ) -> bytes:
     """A contract notice; a corrigendum is a new version with ``previous_version`` set.
 
-    ``request_deadline`` (restricted procedure) ends the reception of requests to participate.
+    ``request_deadline`` (restricted procedure) ends the reception of requests to
+    participate; ``min_candidates``/``max_candidates`` state how many are invited.
     """
     el = root("ContractNotice")
     head(el, document_id=notice_id, contract_folder_id=tender_reference, issued_at=issued_at)
@@ -84,6 +87,12 @@ def build_contract_notice(
     if request_deadline is not None:
         # Restricted procedure: the call for requests to participate (art. 28(1)).
         _period_end(process, "ParticipationRequestReceptionPeriod", request_deadline)
+    if min_candidates is not None:
+        # Art. 65(2): the notice states how many candidates will be invited.
+        short_list = cac(process, "EconomicOperatorShortList")
+        if max_candidates is not None:
+            cbc(short_list, "MaximumQuantity", max_candidates)
+        cbc(short_list, "MinimumQuantity", min_candidates)
     project = cac(el, "ProcurementProject")
     cbc(project, "ID", tender_reference)
     cbc(project, "Name", title, languageID=language)

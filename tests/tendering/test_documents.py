@@ -103,6 +103,26 @@ def test_contract_notice_is_valid(ubl23: Validate) -> None:
     assert len(root.findall(f"{CAC}ProcurementProjectLot")) == 2
 
 
+def test_restricted_notice_calls_for_requests_and_states_the_candidates(ubl23: Validate) -> None:
+    requests_close = datetime(2026, 4, 10, 10, 0, 0, tzinfo=UTC)
+    data = _notice(
+        procedure_code="restricted",
+        request_deadline=requests_close,
+        min_candidates=5,
+        max_candidates=8,
+    )
+    assert ubl23(data, "ContractNotice") == []
+    process = parse(data).getroot().find(f"{CAC}TenderingProcess")
+    assert process is not None
+    assert process.findtext(f"{CBC}ProcedureCode") == "restricted"
+    period = process.find(f"{CAC}ParticipationRequestReceptionPeriod")
+    assert period is not None and period.findtext(f"{CBC}EndDate") == "2026-04-10"
+    short_list = process.find(f"{CAC}EconomicOperatorShortList")
+    assert short_list is not None
+    assert short_list.findtext(f"{CBC}MinimumQuantity") == "5"
+    assert short_list.findtext(f"{CBC}MaximumQuantity") == "8"
+
+
 def test_corrigendum_notice_points_to_the_previous_version(ubl23: Validate) -> None:
     data = _notice(version="2", previous_version="1")
     assert ubl23(data, "ContractNotice") == []

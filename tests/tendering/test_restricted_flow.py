@@ -14,6 +14,7 @@ from sqlalchemy import select
 from gateway.audit.models import AuditEntry
 from gateway.audit.service import verify_chains
 from gateway.bootstrap import Container
+from schemas.xmlsafe import parse
 from tendering import service
 from tests.tendering.conftest import Clock, Validate
 from tests.tendering.flow import (
@@ -27,6 +28,9 @@ from tests.tendering.flow import (
     submit,
     tender_body,
 )
+
+CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
+CAC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}"
 
 
 def request(api: TestClient, tender: dict[str, Any], who: Bidder, espd: bytes | None = None) -> Any:
@@ -68,9 +72,13 @@ def test_restricted_tender_from_requests_to_contract(
     notice = api.get(f"/v1/public/tenders/{p.id}/notice")
     assert notice.status_code == 200
     assert ubl23(notice.content, "ContractNotice") == []
-    assert (
-        b"restricted" in notice.content and b"ParticipationRequestReceptionPeriod" in notice.content
-    )
+    process = parse(notice.content).getroot().find(f"{CAC}TenderingProcess")
+    assert process is not None
+    assert process.findtext(f"{CBC}ProcedureCode") == "restricted"
+    reception = process.find(f"{CAC}ParticipationRequestReceptionPeriod")
+    assert reception is not None
+    assert reception.findtext(f"{CBC}EndDate") == request_deadline.date().isoformat()
+    assert process.findtext(f"{CAC}EconomicOperatorShortList/{CBC}MinimumQuantity") == "5"
 
     docs = {d["kind"]: d for d in api.get(f"/v1/public/tenders/{p.id}/documents").json()}
     release = api.get(f"/v1/public/documents/{docs['ocds_release']['sha256']}")
