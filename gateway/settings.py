@@ -24,6 +24,9 @@ class PipelineSettings(BaseModel):
     lease_seconds: float = 60.0
     sweep_interval_seconds: float = 5.0
     http_timeout_seconds: float = 30.0
+    # A receipt may wait on a person (a company approving its VAT draft): poll this long.
+    receipt_poll_hours: float = 24.0 * 14
+    receipt_poll_cap_seconds: float = 3600.0
 
 
 class SigningSettings(BaseModel):

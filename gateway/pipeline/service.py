@@ -303,6 +303,27 @@ def _retry_or_die(
         _release(sub, due=due)
 
 
+def _wait_for_receipt(c: Container, s: Session, sub: Submission, actor: str, reason: str) -> None:
+    """Poll again later; a receipt has its own, longer budget than a delivery."""
+    p = c.settings.pipeline
+    now = c.clock()
+    sub.last_error = reason
+    started = sub.delivered_at or now
+    if now - started > timedelta(hours=p.receipt_poll_hours):
+        sub.last_error = f"no receipt after {p.receipt_poll_hours:g} hours: {reason}"
+        _move(s, sub, Status.DEAD, actor, reason=sub.last_error)
+        _release(sub, due=None)
+        return
+    due = next_attempt(
+        attempts=sub.polls,
+        now=now,
+        base_seconds=p.backoff_base_seconds,
+        cap_seconds=p.receipt_poll_cap_seconds,
+        max_attempts=sub.polls + 1,  # never gives up by count: the time budget decides
+    )
+    _release(sub, due=due)
+
+
 def _send(
     c: Container, submission_id: str, message: OutboundMessage, channel_name: str, actor: str
 ) -> tuple[str, bool]:
@@ -371,7 +392,7 @@ def _poll(
             _move(s, sub, Status.REJECTED, actor, reason=outcome.detail)
             _release(sub, due=None)
         else:
-            _retry_or_die(c, s, sub, actor, outcome.detail or "no receipt yet", sub.polls)
+            _wait_for_receipt(c, s, sub, actor, outcome.detail or "no receipt yet")
         return sub.status, False
 
 

@@ -35,6 +35,7 @@ class Envelope(BaseModel):
 class SandboxConfig(BaseModel):
     delay_seconds: float | None = None
     fail_next: int | None = None
+    hold_receipts: bool | None = None
 
 
 def _problem(status: int, detail: str, **extra: Any) -> JSONResponse:
@@ -144,6 +145,8 @@ def authority_router(store: SandboxStore, trust: TrustStore | None = None) -> AP
 
     @router.get("/receipts/{message_id}")
     def receipt(message_id: str) -> JSONResponse:
+        if store.get_config(_NAME, "hold_receipts", "0") == "1":
+            return _problem(404, "the receipt is not issued yet (held by the authority)")
         with store.tx() as db:
             row = db.execute(
                 "SELECT * FROM messages WHERE authority=? AND message_id=?", (_NAME, message_id)
@@ -188,6 +191,8 @@ def authority_router(store: SandboxStore, trust: TrustStore | None = None) -> AP
             values["delay_seconds"] = str(cfg.delay_seconds)
         if cfg.fail_next is not None:
             values["fail_next"] = str(cfg.fail_next)
+        if cfg.hold_receipts is not None:
+            values["hold_receipts"] = "1" if cfg.hold_receipts else "0"
         store.set_config(_NAME, values)
         return {"ok": True, **values}
 

@@ -244,3 +244,27 @@ def test_documents_for_peppol_get_a_detached_signature(settings) -> None:
     assert artefact is not None and artefact.mode == "detached"
     enveloped = signer(UBL_INVOICE, content_type="application/xml", channel="rest")
     assert enveloped is not None and enveloped.mode == "enveloped"
+
+
+def test_a_receipt_that_waits_on_a_person_is_polled_for_days_not_attempts(
+    client: TestClient, container: Container, make_org, sandbox_url: str
+) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    org = make_org("reporter")
+    sid = _submit(client, org, b"<Doc><Id>held</Id></Doc>")
+    _config(sandbox_url, hold_receipts=True)
+    try:
+        _drive(container, sid, max_steps=12)  # far more polls than max_attempts (3)
+        sub = client.get(f"/v1/submissions/{sid}", headers=org.headers("reporter")).json()
+        assert sub["status"] == "delivered" and sub["next_attempt_at"] is not None
+        assert "not issued yet" in sub["last_error"]
+        later = container.clock() + timedelta(
+            hours=container.settings.pipeline.receipt_poll_hours + 1
+        )
+        assert _drive(replace(container, clock=lambda: later), sid) == "dead"
+    finally:
+        _config(sandbox_url, hold_receipts=False)
+    sub = client.get(f"/v1/submissions/{sid}", headers=org.headers("reporter")).json()
+    assert "no receipt after" in sub["last_error"]
