@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
 
 import requests
 import zeep
@@ -31,6 +30,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree
 
+from gateway.channels.soap import OneFolderTransport
 from gateway.sandbox.skat_contract import SERVICES, ServiceContract, schema_errors
 from gateway.signing.wssecurity import (
     SKAT_RSU_VERIFY,
@@ -94,24 +94,6 @@ class SkatConnection:
     timeout: float = 60.0
 
 
-class _InstalledArtefactsOnly(zeep.Transport):
-    """A zeep transport that loads WSDLs and XSDs from one folder and nowhere else."""
-
-    def __init__(self, root: Path, session: requests.Session, timeout: float) -> None:
-        super().__init__(session=session, timeout=timeout, operation_timeout=timeout)
-        self._root = root.resolve()
-
-    def load(self, url: str) -> bytes:
-        parsed = urlparse(url)
-        if parsed.scheme in ("", "file"):
-            path = Path(unquote(parsed.path) if parsed.scheme else url).resolve()
-            if path.is_relative_to(self._root) and path.is_file():
-                return path.read_bytes()
-        raise SkatContractError(
-            f"refusing to fetch {url}: the SKAT contract is read from {self._root} only"
-        )
-
-
 class SkatClient:
     """One connection to the agency; builds a zeep client per service on first use."""
 
@@ -138,8 +120,11 @@ class SkatClient:
             certificate=connection.signing_certificate,
             clock=self._clock,
         )
-        self._transport = _InstalledArtefactsOnly(
-            Path(connection.artefacts_dir) / "skat-vat-rsu", self._session, connection.timeout
+        self._transport = OneFolderTransport(
+            Path(connection.artefacts_dir) / "skat-vat-rsu",
+            self._session,
+            connection.timeout,
+            refuse=SkatContractError,
         )
         self._clients: dict[str, zeep.Client] = {}
         self._lock = threading.Lock()

@@ -35,7 +35,7 @@ from gateway.channels.base import (
 )
 from schemas import xmlsafe
 
-__all__ = ["SoapChannel", "SoapContractError", "SoapEndpoint", "SoapFault"]
+__all__ = ["OneFolderTransport", "SoapChannel", "SoapContractError", "SoapEndpoint", "SoapFault"]
 
 _log = logging.getLogger("gateway.channels.soap")
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -72,12 +72,20 @@ class SoapEndpoint:
     soap_action: str | None = None  # the operation's own when None
 
 
-class _OneFolderTransport(zeep.Transport):
-    """Loads WSDLs and XSDs from one folder and nowhere else."""
+class OneFolderTransport(zeep.Transport):
+    """Loads WSDLs and XSDs from one folder and nowhere else (no network, no other files)."""
 
-    def __init__(self, root: Path, session: requests.Session, timeout: float) -> None:
+    def __init__(
+        self,
+        root: Path,
+        session: requests.Session,
+        timeout: float,
+        *,
+        refuse: Callable[[str], Exception] = SoapContractError,
+    ) -> None:
         super().__init__(session=session, timeout=timeout, operation_timeout=timeout)
         self._root = root.resolve()
+        self._refuse = refuse
 
     def load(self, url: str) -> bytes:
         parsed = urlparse(url)
@@ -85,7 +93,7 @@ class _OneFolderTransport(zeep.Transport):
             path = Path(unquote(parsed.path) if parsed.scheme else url).resolve()
             if path.is_relative_to(self._root) and path.is_file():
                 return path.read_bytes()
-        raise SoapContractError(f"refusing to fetch {url}: contracts are read from {self._root}")
+        raise self._refuse(f"refusing to fetch {url}: contracts are read from {self._root} only")
 
 
 Prepare = Callable[[OutboundMessage, dict[str, Any]], dict[str, Any]]
@@ -126,7 +134,7 @@ class SoapChannel:
         self.name = name
         self.endpoint = send
         self.session = session or requests.Session()
-        self._transport = _OneFolderTransport(contract_root, self.session, timeout)
+        self._transport = OneFolderTransport(contract_root, self.session, timeout)
         self._wsse = wsse
         self._prepare = prepare
         self._on_answer = on_answer or _default_answer
