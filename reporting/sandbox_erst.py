@@ -14,16 +14,14 @@ import base64
 import binascii
 import hashlib
 import json
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from gateway.sandbox.store import SandboxStore
+from gateway.sandbox.store import SandboxStore, accept_once
 from gateway.settings import Settings
 from reporting.errors import ReportingError
 from reporting.xbrl import validate_annual_report
@@ -86,38 +84,28 @@ def erst_router(store: SandboxStore, settings: Settings) -> APIRouter:
             return _problem(400, "payload is not base64")
         if envelope.kind != "annual_report":
             return _problem(422, f"this intake takes annual reports, not {envelope.kind!r}")
-        digest = hashlib.sha256(payload).hexdigest()
-        with store.tx() as db:
-            row = db.execute(
-                "SELECT receipt_id, sha256 FROM messages WHERE authority=? AND message_id=?",
-                (_NAME, envelope.message_id),
-            ).fetchone()
-            if row is not None:
-                if row["sha256"] != digest:
-                    return _problem(409, "message id reused for a different document")
-                return JSONResponse(
-                    {
-                        "message_id": envelope.message_id,
-                        "receipt_id": row["receipt_id"],
-                        "duplicate": True,
-                    }
-                )
-            receipt_id = f"ERST-{uuid.uuid4().hex[:16].upper()}"
-            db.execute(
-                "INSERT INTO messages VALUES(?,?,?,?,?,?,?,?,?,?)",
-                (
-                    _NAME,
-                    envelope.message_id,
-                    envelope.sender,
-                    envelope.recipient,
-                    envelope.kind,
-                    digest,
-                    receipt_id,
-                    datetime.now(UTC).isoformat(),
-                    "validating",
-                    None,
-                ),
+        intake = accept_once(
+            store,
+            _NAME,
+            message_id=envelope.message_id,
+            sender=envelope.sender,
+            recipient=envelope.recipient,
+            kind=envelope.kind,
+            sha256=hashlib.sha256(payload).hexdigest(),
+            receipt_prefix="ERST",
+            status="validating",
+        )
+        if intake.conflict:
+            return _problem(409, "message id reused for a different document")
+        if intake.duplicate:
+            return JSONResponse(
+                {
+                    "message_id": envelope.message_id,
+                    "receipt_id": intake.receipt_id,
+                    "duplicate": True,
+                }
             )
+        receipt_id = intake.receipt_id
         pool.submit(validate, envelope.message_id, payload)
         return JSONResponse(
             {"message_id": envelope.message_id, "receipt_id": receipt_id, "duplicate": False},

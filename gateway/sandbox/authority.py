@@ -6,15 +6,13 @@ import asyncio
 import base64
 import binascii
 import hashlib
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from gateway.sandbox.store import SandboxStore
+from gateway.sandbox.store import SandboxStore, accept_once
 from gateway.signing import TrustStore, verify_detached, verify_ubl
 
 __all__ = ["authority_router"]
@@ -96,51 +94,27 @@ def authority_router(store: SandboxStore, trust: TrustStore | None = None) -> AP
                     "message": refusal,
                 }
                 return _problem(422, refusal, findings=[finding])
-        digest = hashlib.sha256(payload).hexdigest()
-        now = datetime.now(UTC).isoformat()
-        with store.tx() as db:
-            row = db.execute(
-                "SELECT receipt_id, sha256 FROM messages WHERE authority=? AND message_id=?",
-                (_NAME, envelope.message_id),
-            ).fetchone()
-            if row is not None:
-                db.execute(
-                    "INSERT INTO deliveries(authority, message_id, at, outcome) VALUES(?,?,?,?)",
-                    (_NAME, envelope.message_id, now, "duplicate"),
-                )
-                if row["sha256"] != digest:
-                    return _problem(409, "message id reused for a different document")
-                return JSONResponse(
-                    {
-                        "message_id": envelope.message_id,
-                        "receipt_id": row["receipt_id"],
-                        "duplicate": True,
-                    },
-                    status_code=200,
-                )
-            receipt_id = f"SBX-{uuid.uuid4().hex[:16].upper()}"
-            db.execute(
-                "INSERT INTO messages VALUES(?,?,?,?,?,?,?,?,?,?)",
-                (
-                    _NAME,
-                    envelope.message_id,
-                    envelope.sender,
-                    envelope.recipient,
-                    envelope.kind,
-                    digest,
-                    receipt_id,
-                    now,
-                    "accepted",
-                    f"signed by {signer}" if signer else "signature not checked",
-                ),
-            )
-            db.execute(
-                "INSERT INTO deliveries(authority, message_id, at, outcome) VALUES(?,?,?,?)",
-                (_NAME, envelope.message_id, now, "accepted"),
-            )
+        intake = accept_once(
+            store,
+            _NAME,
+            message_id=envelope.message_id,
+            sender=envelope.sender,
+            recipient=envelope.recipient,
+            kind=envelope.kind,
+            sha256=hashlib.sha256(payload).hexdigest(),
+            receipt_prefix="SBX",
+            status="accepted",
+            detail=f"signed by {signer}" if signer else "signature not checked",
+        )
+        if intake.conflict:
+            return _problem(409, "message id reused for a different document")
         return JSONResponse(
-            {"message_id": envelope.message_id, "receipt_id": receipt_id, "duplicate": False},
-            status_code=202,
+            {
+                "message_id": envelope.message_id,
+                "receipt_id": intake.receipt_id,
+                "duplicate": intake.duplicate,
+            },
+            status_code=200 if intake.duplicate else 202,
         )
 
     @router.get("/receipts/{message_id}")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-__all__ = ["SandboxStore"]
+__all__ = ["Intake", "SandboxStore", "accept_once"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -85,3 +88,61 @@ class SandboxStore:
                     "ON CONFLICT(authority, key) DO UPDATE SET value=excluded.value",
                     (authority, k, v),
                 )
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """What an authority's intake made of one delivery."""
+
+    receipt_id: str
+    duplicate: bool  # the message id was seen before with the same document
+    conflict: bool  # the message id was seen before with another document
+
+
+def accept_once(
+    store: SandboxStore,
+    authority: str,
+    *,
+    message_id: str,
+    sender: str,
+    recipient: str,
+    kind: str,
+    sha256: str,
+    receipt_prefix: str,
+    status: str,
+    detail: str | None = None,
+) -> Intake:
+    """Record a delivery once per message id, as every authority's intake does."""
+    now = datetime.now(UTC).isoformat()
+    with store.tx() as db:
+        row = db.execute(
+            "SELECT receipt_id, sha256 FROM messages WHERE authority=? AND message_id=?",
+            (authority, message_id),
+        ).fetchone()
+        if row is not None:
+            db.execute(
+                "INSERT INTO deliveries(authority, message_id, at, outcome) VALUES(?,?,?,?)",
+                (authority, message_id, now, "duplicate"),
+            )
+            return Intake(str(row["receipt_id"]), True, row["sha256"] != sha256)
+        receipt_id = f"{receipt_prefix}-{uuid.uuid4().hex[:16].upper()}"
+        db.execute(
+            "INSERT INTO messages VALUES(?,?,?,?,?,?,?,?,?,?)",
+            (
+                authority,
+                message_id,
+                sender,
+                recipient,
+                kind,
+                sha256,
+                receipt_id,
+                now,
+                status,
+                detail,
+            ),
+        )
+        db.execute(
+            "INSERT INTO deliveries(authority, message_id, at, outcome) VALUES(?,?,?,?)",
+            (authority, message_id, now, "accepted"),
+        )
+    return Intake(receipt_id, False, False)
