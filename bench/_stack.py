@@ -110,14 +110,9 @@ def gateway_stack(
 
 
 def make_org_key(env: dict[str, str], role: str = "reporter") -> tuple[str, str]:
-    import random
+    from gateway.tenancy.cvr import random_cvr
 
-    from gateway.tenancy.cvr import is_valid_cvr
-
-    while True:
-        cvr = str(random.randint(10_000_000, 99_999_999))
-        if is_valid_cvr(cvr):
-            break
+    cvr = random_cvr()
     py = [sys.executable, "-m", "gateway.cli"]
     subprocess.run(
         [*py, "org", "create", "--cvr", cvr, "--name", "Bench ApS"],

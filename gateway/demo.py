@@ -106,17 +106,11 @@ class DemoContext:
     # -- helpers for stories ---------------------------------------------------
     def new_org(self, name: str, *roles: str) -> DemoOrg:
         """Create an organisation (valid CVR) with one API key per role."""
+        from gateway.tenancy.cvr import random_cvr
         from gateway.tenancy.service import create_key, create_organisation
 
         with self.container.db.transaction() as s:
-            import random
-
-            from gateway.tenancy.cvr import is_valid_cvr
-
-            while True:
-                cvr = str(random.randint(10_000_000, 99_999_999))
-                if is_valid_cvr(cvr):
-                    break
+            cvr = random_cvr()
             org = create_organisation(s, cvr=cvr, name=name, actor="gateway demo")
             keys = {
                 r: create_key(

@@ -121,3 +121,11 @@ def test_api_keys_never_reach_the_log() -> None:
     assert "c2VjcmV0" not in json.dumps(line)
     assert line["event"] == "auth.failed for gw_0123456789abcdef_***"
     assert redact("Authorization: Bearer abc.def") == "Authorization: Bearer ***"
+
+
+def test_random_cvrs_are_valid_and_varied() -> None:
+    from gateway.tenancy.cvr import random_cvr
+
+    numbers = {random_cvr() for _ in range(500)}
+    assert len(numbers) > 490
+    assert all(is_valid_cvr(n) and len(n) == 8 and n[0] != "0" for n in numbers)
