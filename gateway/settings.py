@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["PipelineSettings", "Settings", "SigningSettings", "XmlSettings", "get_settings"]
@@ -67,6 +67,19 @@ class Settings(BaseSettings):
     xml: XmlSettings = Field(default_factory=XmlSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    # Test only: a file holding an offset in seconds that moves the clock of every
+    # process (gateway.clock); refused unless test_mode is on.
+    test_mode: bool = False
+    test_clock_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _test_clock_needs_test_mode(self) -> Settings:
+        if self.test_clock_file is not None and not self.test_mode:
+            raise ValueError(
+                "GW_TEST_CLOCK_FILE moves the gateway's clock and is for tests only: "
+                "set GW_TEST_MODE=1 as well, or unset GW_TEST_CLOCK_FILE"
+            )
+        return self
 
     @property
     def data_path(self) -> Path:

@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.clock import clock_env
 from tests.support.cvr import random_cvr
 from tests.support.live import Process, api_process, gateway_cmd, wait_until, worker_process
 from tests.support.services import ensure_service, free_port, wait_for_port
@@ -126,6 +127,8 @@ def stack(
         "GW_PIPELINE__BACKOFF_BASE_SECONDS": "0.2",
         "GW_PIPELINE__HTTP_TIMEOUT_SECONDS": "3",
         "GW_LOG_JSON": "true",
+        # Deadlines and standstills are stepped past with tests.support.clock.advance.
+        **clock_env(data),
     }
     if BROKERS[kind]:
         env["GW_BROKER_URL"] = str(BROKERS[kind])
