@@ -46,8 +46,10 @@ def create_app(container: Container | None = None, *, mount_sandbox: bool | None
     for router in load_all(DOMAIN_ROUTERS):
         app.include_router(router)
     if mount_sandbox if mount_sandbox is not None else c.settings.sandbox_url is None:
-        from gateway.sandbox.app import create_sandbox_app
+        from gateway.composition import create_sandbox_app
 
-        app.mount("/sandbox", create_sandbox_app(c.settings))
+        sandbox = create_sandbox_app(c.settings)
+        if sandbox is not None:
+            app.mount("/sandbox", sandbox)
     install_openapi(app)
     return app
