@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "DOMAIN_CHANNELS",
+    "DOMAIN_PAGES",
     "DOMAIN_ROUTERS",
     "DOMAIN_SANDBOXES",
     "DOMAIN_TASKS",
@@ -42,6 +43,12 @@ DOMAIN_CHANNELS = {
 DOMAIN_SANDBOXES = [
     "reporting.sandbox_erst:mount",
     "invoicing.sandbox:mount",
+    "sandbox.oidc:mount",
+]
+
+# Server-rendered pages for people: ``install(app: FastAPI) -> None``.
+DOMAIN_PAGES = [
+    "portal:install",
 ]
 
 
