@@ -16,10 +16,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.errors import GatewayError
-from gateway.sandbox.skat_state import Draft
+from sandbox.skat_state import Draft
 
 if TYPE_CHECKING:
-    from gateway.sandbox.skat import SkatSandbox
+    from sandbox.skat import SkatSandbox
 
 __all__ = ["draft_json", "portal_routes"]
 
