@@ -8,7 +8,7 @@ from gateway.audit.api import router as audit_router
 from gateway.bootstrap import Container, get_container
 from gateway.celery_app import configure as configure_celery
 from gateway.celery_app import dispatch
-from gateway.composition import DOMAIN_ROUTERS, load_all
+from gateway.composition import DOMAIN_PAGES, DOMAIN_ROUTERS, load_all
 from gateway.jobs import install_dispatcher
 from gateway.pipeline.api import router as submissions_router
 from gateway.tenancy.api import router as tenancy_router
@@ -47,6 +47,8 @@ def create_app(container: Container | None = None, *, mount_sandbox: bool | None
     app.include_router(webhooks_router)
     for router in load_all(DOMAIN_ROUTERS):
         app.include_router(router)
+    for install_pages in load_all(DOMAIN_PAGES):
+        install_pages(app)
     if mount_sandbox if mount_sandbox is not None else c.settings.sandbox_url is None:
         from gateway.composition import create_sandbox_app
 

@@ -15,6 +15,7 @@ MODEL_MODULES = [
     "reporting.models",
     "tendering.models",
     "invoicing.models",
+    "portal.models",
 ]
 
 
