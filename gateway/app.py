@@ -8,7 +8,7 @@ from gateway.audit.api import router as audit_router
 from gateway.bootstrap import Container, get_container
 from gateway.celery_app import configure as configure_celery
 from gateway.celery_app import dispatch
-from gateway.composition import DOMAIN_ROUTERS, load_all
+from gateway.composition import DOMAIN_PAGES, DOMAIN_ROUTERS, load_all
 from gateway.jobs import install_dispatcher
 from gateway.pipeline.api import router as submissions_router
 from gateway.tenancy.api import router as tenancy_router
@@ -17,6 +17,7 @@ from gateway.web.access import AccessLogMiddleware
 from gateway.web.health import router as health_router
 from gateway.web.openapi import install_openapi
 from gateway.web.problem_pages import router as problem_pages_router
+from gateway.webhooks.api import router as webhooks_router
 
 __all__ = ["create_app"]
 
@@ -47,8 +48,11 @@ def create_app(container: Container | None = None, *, mount_sandbox: bool = Fals
     app.include_router(tenancy_router)
     app.include_router(submissions_router)
     app.include_router(audit_router)
+    app.include_router(webhooks_router)
     for router in load_all(DOMAIN_ROUTERS):
         app.include_router(router)
+    for install_pages in load_all(DOMAIN_PAGES):
+        install_pages(app)
     if mount_sandbox:
         from gateway.composition import create_sandbox_app
 

@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "DOMAIN_CHANNELS",
+    "DOMAIN_PAGES",
     "DOMAIN_ROUTERS",
     "DOMAIN_SANDBOXES",
     "DOMAIN_TASKS",
@@ -45,6 +46,12 @@ DOMAIN_CHANNELS = {
 DOMAIN_SANDBOXES = [
     "sandbox.erst:mount",
     "sandbox.peppol:mount",
+    "sandbox.oidc:mount",
+]
+
+# Server-rendered pages for people: ``install(app: FastAPI) -> None``.
+DOMAIN_PAGES = [
+    "portal:install",
 ]
 
 # What a simulator borrows from the gateway's side of a contract, by backend name;
