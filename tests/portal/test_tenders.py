@@ -11,6 +11,7 @@ def test_search_finds_a_published_tender_by_text_cpv_buyer_and_procedure(
     word = f"Vinduespudsning{uuid.uuid4().hex[:6]}"
     published = publish_tender(title=f"{word} af rådhuse", cpv_code="90911300")
     with portal.client() as c:
+
         def hits(**params: str) -> str:
             r = c.get("/tenders", params=params, headers={"accept-language": "en"})
             assert r.status_code == 200, r.text
