@@ -8,7 +8,14 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["PipelineSettings", "Settings", "SigningSettings", "XmlSettings", "get_settings"]
+__all__ = [
+    "PipelineSettings",
+    "PortalSettings",
+    "Settings",
+    "SigningSettings",
+    "XmlSettings",
+    "get_settings",
+]
 
 
 class XmlSettings(BaseModel):
@@ -41,6 +48,17 @@ class SigningSettings(BaseModel):
     trust_file: Path | None = None
 
 
+class PortalSettings(BaseModel):
+    """The people's portal: its OIDC provider (the sandbox's by default) and its sessions."""
+
+    oidc_issuer: str | None = None
+    oidc_client_id: str = "gateway-portal"
+    oidc_client_secret: SecretStr = SecretStr("sandbox-portal-secret")
+    # Minutes a session lives without a request, and at most from login.
+    session_idle_minutes: int = 30
+    session_max_minutes: int = 8 * 60
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="GW_", env_nested_delimiter="__", env_file=None, extra="ignore"
@@ -67,6 +85,7 @@ class Settings(BaseSettings):
     xml: XmlSettings = Field(default_factory=XmlSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    portal: PortalSettings = Field(default_factory=PortalSettings)
 
     @property
     def data_path(self) -> Path:
@@ -111,6 +130,10 @@ class Settings(BaseSettings):
     @property
     def effective_sandbox_url(self) -> str:
         return self.sandbox_url or f"{self.effective_public_url}/sandbox"
+
+    @property
+    def effective_oidc_issuer(self) -> str:
+        return self.portal.oidc_issuer or f"{self.effective_sandbox_url}/oidc"
 
     @property
     def is_embedded(self) -> bool:

@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "reporting.models",
     "tendering.models",
     "invoicing.models",
+    "portal.models",
 ]
 
 
