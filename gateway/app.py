@@ -17,6 +17,7 @@ from gateway.web.access import AccessLogMiddleware
 from gateway.web.health import router as health_router
 from gateway.web.openapi import install_openapi
 from gateway.web.problem_pages import router as problem_pages_router
+from gateway.webhooks.api import router as webhooks_router
 
 __all__ = ["create_app"]
 
@@ -43,6 +44,7 @@ def create_app(container: Container | None = None, *, mount_sandbox: bool | None
     app.include_router(tenancy_router)
     app.include_router(submissions_router)
     app.include_router(audit_router)
+    app.include_router(webhooks_router)
     for router in load_all(DOMAIN_ROUTERS):
         app.include_router(router)
     for install_pages in load_all(DOMAIN_PAGES):

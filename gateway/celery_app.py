@@ -17,7 +17,10 @@ from gateway.settings import Settings, get_settings
 __all__ = ["celery_app", "configure", "dispatch"]
 
 broker.register()
-celery_app = Celery("gateway", include=["gateway.pipeline.tasks", *existing_modules(DOMAIN_TASKS)])
+celery_app = Celery(
+    "gateway",
+    include=["gateway.pipeline.tasks", "gateway.webhooks.tasks", *existing_modules(DOMAIN_TASKS)],
+)
 
 
 def configure(settings: Settings | None = None) -> Celery:
@@ -64,7 +67,7 @@ def _beat_schedule(s: Settings) -> dict[str, Any]:
     schedule: dict[str, Any] = {
         "pipeline-sweep": {"task": "pipeline.sweep", "schedule": s.pipeline.sweep_interval_seconds}
     }
-    for module in existing_modules(DOMAIN_TASKS):
+    for module in ["gateway.webhooks.tasks", *existing_modules(DOMAIN_TASKS)]:
         # Imported here, after ``celery_app`` exists: the task modules import it.
         schedule.update(getattr(importlib.import_module(module), "BEAT_SCHEDULE", None) or {})
     return schedule

@@ -36,6 +36,16 @@ class PipelineSettings(BaseModel):
     receipt_poll_cap_seconds: float = 3600.0
 
 
+class WebhookSettings(BaseModel):
+    """Delivery of webhooks to the subscribers' endpoints."""
+
+    max_attempts: int = 10
+    backoff_base_seconds: float = 30.0
+    backoff_cap_seconds: float = 6 * 3600.0
+    timeout_seconds: float = 10.0
+    sweep_interval_seconds: float = 30.0
+
+
 class SigningSettings(BaseModel):
     """Where the gateway's signing identity and trust store come from.
 
@@ -85,6 +95,7 @@ class Settings(BaseSettings):
     xml: XmlSettings = Field(default_factory=XmlSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     portal: PortalSettings = Field(default_factory=PortalSettings)
 
     @property

@@ -10,6 +10,7 @@ MODEL_MODULES = [
     "gateway.tenancy.models",
     "gateway.pipeline.models",
     "gateway.audit.models",
+    "gateway.webhooks.models",
     "adapters.models",
     "reporting.models",
     "tendering.models",
