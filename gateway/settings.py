@@ -86,7 +86,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     sandbox_port: int = 8100
-    # Where channels find the sandbox authorities; embedded, they are mounted on the API server.
+    # Where channels find the sandbox authorities; by default the ``gateway sandbox`` process
+    # (``gateway up`` starts it) on loopback at ``sandbox_port``.
     sandbox_url: str | None = None
     public_url: str | None = None
     log_level: str = "INFO"
@@ -140,7 +141,7 @@ class Settings(BaseSettings):
 
     @property
     def effective_sandbox_url(self) -> str:
-        return self.sandbox_url or f"{self.effective_public_url}/sandbox"
+        return self.sandbox_url or f"http://127.0.0.1:{self.sandbox_port}"
 
     @property
     def effective_oidc_issuer(self) -> str:

@@ -55,6 +55,8 @@ def portal(
         artefacts_dir=artefacts_dir,
         port=port,
         public_url=f"http://127.0.0.1:{port}",
+        # The sandbox (its identity provider) is mounted on this server, not its own process.
+        sandbox_url=f"http://127.0.0.1:{port}/sandbox",
     )
     clock = Clock()
     container = bootstrap(settings, clock=clock)
