@@ -125,6 +125,7 @@ def stack(
         "GW_PIPELINE__SWEEP_INTERVAL_SECONDS": "1",
         "GW_PIPELINE__BACKOFF_BASE_SECONDS": "0.2",
         "GW_PIPELINE__HTTP_TIMEOUT_SECONDS": "3",
+        "GW_WEBHOOKS__BACKOFF_BASE_SECONDS": "0.2",
         "GW_LOG_JSON": "true",
     }
     if BROKERS[kind]:
