@@ -42,6 +42,7 @@ DOMAIN_CHANNELS = {
 DOMAIN_SANDBOXES = [
     "reporting.sandbox_erst:mount",
     "invoicing.sandbox:mount",
+    "sandbox.tsa:mount",
 ]
 
 
@@ -51,6 +52,7 @@ DOMAIN_TASKS = [
     "reporting.tasks",
     "tendering.tasks",
     "invoicing.tasks",
+    "gateway.audit.tasks",
 ]
 
 

@@ -41,6 +41,19 @@ class SigningSettings(BaseModel):
     trust_file: Path | None = None
 
 
+class AuditSettings(BaseModel):
+    """Checkpoints anchoring the audit chains outside the database."""
+
+    # A write-once folder the database cannot touch (default: <data_dir>/audit-checkpoints).
+    checkpoint_dir: Path | None = None
+    # RFC 3161 time-stamping authority (default: the sandbox's, <sandbox_url>/tsa).
+    tsa_url: str | None = None
+    # Roots for the TSA and the checkpoint signer (default: the signing trust store).
+    trust_file: Path | None = None
+    require_timestamp: bool = True
+    checkpoint_interval_seconds: float = 3600.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="GW_", env_nested_delimiter="__", env_file=None, extra="ignore"
@@ -67,6 +80,7 @@ class Settings(BaseSettings):
     xml: XmlSettings = Field(default_factory=XmlSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
 
     @property
     def data_path(self) -> Path:
