@@ -8,7 +8,14 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["PipelineSettings", "Settings", "SigningSettings", "XmlSettings", "get_settings"]
+__all__ = [
+    "PipelineSettings",
+    "PortalSettings",
+    "Settings",
+    "SigningSettings",
+    "XmlSettings",
+    "get_settings",
+]
 
 
 class XmlSettings(BaseModel):
@@ -27,6 +34,16 @@ class PipelineSettings(BaseModel):
     # A receipt may wait on a person (a company approving its VAT draft): poll this long.
     receipt_poll_hours: float = 24.0 * 14
     receipt_poll_cap_seconds: float = 3600.0
+
+
+class WebhookSettings(BaseModel):
+    """Delivery of webhooks to the subscribers' endpoints."""
+
+    max_attempts: int = 10
+    backoff_base_seconds: float = 30.0
+    backoff_cap_seconds: float = 6 * 3600.0
+    timeout_seconds: float = 10.0
+    sweep_interval_seconds: float = 30.0
 
 
 class SigningSettings(BaseModel):
@@ -52,6 +69,17 @@ class AuditSettings(BaseModel):
     trust_file: Path | None = None
     require_timestamp: bool = True
     checkpoint_interval_seconds: float = 3600.0
+
+
+class PortalSettings(BaseModel):
+    """The people's portal: its OIDC provider (the sandbox's by default) and its sessions."""
+
+    oidc_issuer: str | None = None
+    oidc_client_id: str = "gateway-portal"
+    oidc_client_secret: SecretStr = SecretStr("sandbox-portal-secret")
+    # Minutes a session lives without a request, and at most from login.
+    session_idle_minutes: int = 30
+    session_max_minutes: int = 8 * 60
 
 
 class Settings(BaseSettings):
@@ -81,6 +109,8 @@ class Settings(BaseSettings):
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
     audit: AuditSettings = Field(default_factory=AuditSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    portal: PortalSettings = Field(default_factory=PortalSettings)
 
     @property
     def data_path(self) -> Path:
@@ -125,6 +155,10 @@ class Settings(BaseSettings):
     @property
     def effective_sandbox_url(self) -> str:
         return self.sandbox_url or f"{self.effective_public_url}/sandbox"
+
+    @property
+    def effective_oidc_issuer(self) -> str:
+        return self.portal.oidc_issuer or f"{self.effective_sandbox_url}/oidc"
 
     @property
     def is_embedded(self) -> bool:
