@@ -12,9 +12,16 @@ __all__ = ["PipelineSettings", "Settings", "SigningSettings", "XmlSettings", "ge
 
 
 class XmlSettings(BaseModel):
+    """The hardened parser's limits (``schemas.xmlsafe.XmlLimits``), e.g. ``GW_XML__MAX_DEPTH``."""
+
     max_bytes: int = 50 * 1024 * 1024
     max_depth: int = 100
     max_elements: int = 2_000_000
+    max_attributes_per_element: int = 256
+    max_attributes: int = 2_000_000
+    max_text_chars: int = 8_000_000
+    max_name_chars: int = 1_000
+    max_namespaces: int = 1_000
 
 
 class PipelineSettings(BaseModel):
