@@ -13,6 +13,7 @@ from gateway.jobs import install_dispatcher
 from gateway.pipeline.api import router as submissions_router
 from gateway.tenancy.api import router as tenancy_router
 from gateway.web import install_problem_handlers
+from gateway.web.body import BodyLimit
 from gateway.web.health import router as health_router
 
 __all__ = ["create_app"]
@@ -23,6 +24,9 @@ delivered to the authorities or trading partners, and receipted. Errors are
 RFC 9457 problem details. Authenticate with `Authorization: Bearer <API key>`.
 """
 
+# Routes that stream big uploads to disk under their own, larger cap (ledger exports).
+LARGE_BODIES = {"/v1/ledgers": 2 * 1024 * 1024 * 1024}
+
 
 def create_app(container: Container | None = None, *, mount_sandbox: bool | None = None) -> FastAPI:
     """Build the API; the embedded setup mounts the sandbox authorities at ``/sandbox``."""
@@ -32,6 +36,9 @@ def create_app(container: Container | None = None, *, mount_sandbox: bool | None
     app = FastAPI(title="Gateway", version="0.1.0", description=DESCRIPTION)
     app.state.container = c
     install_problem_handlers(app)
+    # A document may come base64-encoded in JSON: a third larger than the XML limit.
+    cap = c.settings.xml.max_bytes * 4 // 3 + 1024 * 1024
+    app.add_middleware(BodyLimit, max_bytes=cap, overrides=LARGE_BODIES)
     app.include_router(health_router)
     app.include_router(tenancy_router)
     app.include_router(submissions_router)
