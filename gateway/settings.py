@@ -34,6 +34,9 @@ class PipelineSettings(BaseModel):
     # A receipt may wait on a person (a company approving its VAT draft): poll this long.
     receipt_poll_hours: float = 24.0 * 14
     receipt_poll_cap_seconds: float = 3600.0
+    # CPU/time budget of one pipeline step (one Celery task); over it, the submission fails.
+    step_budget_seconds: float = 300.0
+    step_grace_seconds: float = 30.0
 
 
 class SigningSettings(BaseModel):
