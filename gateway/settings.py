@@ -5,10 +5,17 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["PipelineSettings", "Settings", "SigningSettings", "XmlSettings", "get_settings"]
+__all__ = [
+    "PipelineSettings",
+    "PortalSettings",
+    "Settings",
+    "SigningSettings",
+    "XmlSettings",
+    "get_settings",
+]
 
 
 class XmlSettings(BaseModel):
@@ -39,6 +46,16 @@ class PipelineSettings(BaseModel):
     step_grace_seconds: float = 30.0
 
 
+class WebhookSettings(BaseModel):
+    """Delivery of webhooks to the subscribers' endpoints."""
+
+    max_attempts: int = 10
+    backoff_base_seconds: float = 30.0
+    backoff_cap_seconds: float = 6 * 3600.0
+    timeout_seconds: float = 10.0
+    sweep_interval_seconds: float = 30.0
+
+
 class SigningSettings(BaseModel):
     """Where the gateway's signing identity and trust store come from.
 
@@ -49,6 +66,17 @@ class SigningSettings(BaseModel):
     key_file: Path | None = None
     key_password: SecretStr | None = None
     trust_file: Path | None = None
+
+
+class PortalSettings(BaseModel):
+    """The people's portal: its OIDC provider (the sandbox's by default) and its sessions."""
+
+    oidc_issuer: str | None = None
+    oidc_client_id: str = "gateway-portal"
+    oidc_client_secret: SecretStr = SecretStr("sandbox-portal-secret")
+    # Minutes a session lives without a request, and at most from login.
+    session_idle_minutes: int = 30
+    session_max_minutes: int = 8 * 60
 
 
 class Settings(BaseSettings):
@@ -68,7 +96,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     sandbox_port: int = 8100
-    # Where channels find the sandbox authorities; embedded, they are mounted on the API server.
+    # Where channels find the sandbox authorities; by default the ``gateway sandbox`` process
+    # (``gateway up`` starts it) on loopback at ``sandbox_port``.
     sandbox_url: str | None = None
     public_url: str | None = None
     log_level: str = "INFO"
@@ -77,6 +106,21 @@ class Settings(BaseSettings):
     xml: XmlSettings = Field(default_factory=XmlSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    portal: PortalSettings = Field(default_factory=PortalSettings)
+    # Test only: a file holding an offset in seconds that moves the clock of every
+    # process (gateway.clock); refused unless test_mode is on.
+    test_mode: bool = False
+    test_clock_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _test_clock_needs_test_mode(self) -> Settings:
+        if self.test_clock_file is not None and not self.test_mode:
+            raise ValueError(
+                "GW_TEST_CLOCK_FILE moves the gateway's clock and is for tests only: "
+                "set GW_TEST_MODE=1 as well, or unset GW_TEST_CLOCK_FILE"
+            )
+        return self
 
     @property
     def data_path(self) -> Path:
@@ -120,7 +164,11 @@ class Settings(BaseSettings):
 
     @property
     def effective_sandbox_url(self) -> str:
-        return self.sandbox_url or f"{self.effective_public_url}/sandbox"
+        return self.sandbox_url or f"http://127.0.0.1:{self.sandbox_port}"
+
+    @property
+    def effective_oidc_issuer(self) -> str:
+        return self.portal.oidc_issuer or f"{self.effective_sandbox_url}/oidc"
 
     @property
     def is_embedded(self) -> bool:

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.errors import PayloadTooLarge
 
-__all__ = ["BodyLimit", "BodyTooLarge", "read_limited"]
+__all__ = ["BodyLimit", "BodyTooLarge", "body_cap", "read_limited"]
 
 _PROBLEM_JSON = b"application/problem+json"
 
@@ -29,6 +29,11 @@ class BodyTooLarge(HTTPException):
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"the body is over the limit of {limit} bytes")
+
+
+def body_cap(settings: Any) -> int:
+    """The default cap: the XML limit, plus a third for a document sent base64 in JSON."""
+    return int(settings.xml.max_bytes) * 4 // 3 + 1024 * 1024
 
 
 async def read_limited(request: Request, max_bytes: int) -> bytes:

@@ -14,10 +14,9 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from gateway.bootstrap import Container
-from gateway.sandbox.app import create_sandbox_app
-from gateway.settings import Settings
+from gateway.composition import create_sandbox_app
+from gateway.settings import Settings, XmlSettings
 from gateway.signing.namespaces import DS
-from gateway.web.body import BodyLimit
 from tests.gateway.test_pipeline import _drive, _submit
 
 LISTINGS = [
@@ -92,10 +91,11 @@ def test_compressed_bodies_are_refused_before_reading(client: TestClient, make_o
 
 @pytest.fixture(scope="module")
 def capped_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """The sandbox authority's intake behind the body cap the gateway's app wears."""
+    """The sandbox authorities as their own process serves them: with the body cap."""
     data = tmp_path_factory.mktemp("capped-sandbox")
-    app = BodyLimit(create_sandbox_app(Settings(data_dir=data)), max_bytes=1024 * 1024)
-    with TestClient(app) as c:  # type: ignore[arg-type]
+    # The cap follows the XML limit: 256 KiB of XML gives a cap of about 1.3 MiB.
+    app = create_sandbox_app(Settings(data_dir=data, xml=XmlSettings(max_bytes=256 * 1024)))
+    with TestClient(app) as c:
         yield c
 
 

@@ -41,7 +41,8 @@ from gateway.signing.devca import CertificateKind, IssuedCertificate, issue_cert
 from gateway.signing.keys import KeyPaths
 from gateway.tenancy.service import create_key, create_organisation
 from invoicing import inbound
-from invoicing.sandbox import mount
+from invoicing.peppol_network import backends
+from sandbox.peppol import PEPPOL_NETWORK, mount
 from tendering import sealing, share_delivery
 from tendering.contracts import contract_uri
 from tests.support.cvr import random_cvr
@@ -139,7 +140,7 @@ class Peppol:
 def _serve(app: FastAPI, sock: socket.socket) -> _Server:
     server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # generous: a busy machine starts slowly
     while not server.started:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
@@ -168,7 +169,10 @@ def peppol(
     clock = Clock()
     container = bootstrap(settings, clock=clock)
     sandbox = FastAPI()
-    mount(sandbox, settings, container=container)
+    sandbox.state.backends = {
+        PEPPOL_NETWORK: lambda s: backends(s, container=container),
+    }
+    mount(sandbox, settings)
     server = _serve(sandbox, sock)
     with TestClient(create_app(container, mount_sandbox=False)) as api:
         yield Peppol(container, api, clock, url)
