@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from gateway.audit.api import router as audit_router
+from gateway.bodylimit import BodyLimit, body_cap
 from gateway.bootstrap import Container, get_container
 from gateway.celery_app import configure as configure_celery
 from gateway.celery_app import dispatch
@@ -14,7 +15,6 @@ from gateway.pipeline.api import router as submissions_router
 from gateway.tenancy.api import router as tenancy_router
 from gateway.web import install_problem_handlers
 from gateway.web.access import AccessLogMiddleware
-from gateway.web.body import BodyLimit, body_cap
 from gateway.web.health import router as health_router
 from gateway.web.openapi import install_openapi
 from gateway.web.problem_pages import router as problem_pages_router

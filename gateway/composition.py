@@ -115,7 +115,7 @@ def create_sandbox_app(settings: Any, *, backends: dict[str, Any] | None = None)
         backends={name: obj for name, obj in found.items() if obj is not None},
     )
     # A counterparty reads no body whole past this cap, and no compressed body at all.
-    from gateway.web.body import BodyLimit, body_cap
+    from gateway.bodylimit import BodyLimit, body_cap
 
     app.add_middleware(BodyLimit, max_bytes=body_cap(settings))
     return app
