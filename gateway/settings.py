@@ -68,6 +68,19 @@ class SigningSettings(BaseModel):
     trust_file: Path | None = None
 
 
+class AuditSettings(BaseModel):
+    """Checkpoints anchoring the audit chains outside the database."""
+
+    # A write-once folder the database cannot touch (default: <data_dir>/audit-checkpoints).
+    checkpoint_dir: Path | None = None
+    # RFC 3161 time-stamping authority (default: the sandbox's, <sandbox_url>/tsa).
+    tsa_url: str | None = None
+    # Roots for the TSA and the checkpoint signer (default: the signing trust store).
+    trust_file: Path | None = None
+    require_timestamp: bool = True
+    checkpoint_interval_seconds: float = 3600.0
+
+
 class PortalSettings(BaseModel):
     """The people's portal: its OIDC provider (the sandbox's by default) and its sessions."""
 
@@ -106,6 +119,7 @@ class Settings(BaseSettings):
     xml: XmlSettings = Field(default_factory=XmlSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     portal: PortalSettings = Field(default_factory=PortalSettings)
     # Test only: a file holding an offset in seconds that moves the clock of every

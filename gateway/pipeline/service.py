@@ -15,7 +15,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from gateway import metrics
+from gateway import metrics, webhooks
 from gateway.audit.service import record
 from gateway.blobs import sha256_hex
 from gateway.channels.base import OutboundMessage, ReceiptOutcome, SendOutcome, SendResult
@@ -161,6 +161,31 @@ def _move(session: Session, sub: Submission, target: Status, actor: str, **data:
     sub.status = check_move(sub.status, target)
     _audit(session, sub, f"pipeline.submission.{target.value}", actor, previous=before, **data)
     metrics.TRANSITIONS.labels(status=target.value).inc()
+    _notify(session, sub, target, data.get("reason"))
+
+
+# Subscribers are told when a document they sent reaches an end (webhooks, after commit).
+_OUTCOME_EVENTS = {
+    Status.ACKNOWLEDGED: "submission.receipted",
+    Status.INVALID: "submission.failed",
+    Status.REJECTED: "submission.failed",
+    Status.DEAD: "submission.failed",
+}
+_RECEIPTED_BY_KIND = {"vat_return": "reporting.vat_return.receipted"}
+
+
+def _notify(session: Session, sub: Submission, target: Status, reason: object) -> None:
+    event = _OUTCOME_EVENTS.get(target)
+    if event is None or sub.direction != "outbound":
+        return
+    data = {"submission_id": sub.id, "kind": sub.kind, "status": target.value}
+    if reason is not None:
+        data["reason"] = str(reason)
+    events = [event]
+    if target is Status.ACKNOWLEDGED and sub.kind in _RECEIPTED_BY_KIND:
+        events.append(_RECEIPTED_BY_KIND[sub.kind])
+    for name in events:
+        webhooks.emit(session, name, organisation_id=sub.organisation_id, data=data)
 
 
 def advance(
