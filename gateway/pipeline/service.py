@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,7 @@ from gateway.channels.base import OutboundMessage, ReceiptOutcome, SendOutcome, 
 from gateway.errors import IdempotencyConflict, NotFound, PayloadTooLarge
 from gateway.jobs import enqueue
 from gateway.pipeline.errors import RefusedDocument, UnknownKind
-from gateway.pipeline.lifecycle import ACTIVE, Status, check_move, next_attempt
+from gateway.pipeline.lifecycle import ACTIVE, Status, can_move, check_move, next_attempt
 from gateway.pipeline.models import Submission
 from gateway.pipeline.repository import SubmissionRepository
 from gateway.pipeline.steps import is_xml, xml_limits
@@ -31,7 +32,7 @@ from schemas import xmlsafe
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
 
-__all__ = ["ADVANCE_TASK", "KIND_PATTERN", "advance", "submit", "sweep"]
+__all__ = ["ADVANCE_TASK", "KIND_PATTERN", "advance", "over_budget", "submit", "sweep"]
 
 _log = logging.getLogger("gateway.pipeline")
 ADVANCE_TASK = "pipeline.advance"
@@ -205,6 +206,9 @@ def advance(
             return status
         try:
             status, due_now = _step(c, submission_id, worker)
+        except SoftTimeLimitExceeded:
+            _log.warning("pipeline.step.over_budget", extra={"submission": submission_id})
+            return over_budget(c, submission_id, worker=worker)
         except Exception as exc:  # a step that crashes must not strand the submission
             _log.exception("pipeline.step.crashed", extra={"submission": submission_id})
             return _step_crashed(c, submission_id, worker, exc)
@@ -224,6 +228,25 @@ def _step_crashed(c: Container, submission_id: str, worker: str, exc: Exception)
         sub.attempts += 1
         reason = f"{sub.status} step failed: {type(exc).__name__}: {exc}"
         _retry_or_die(c, s, sub, f"pipeline:{worker}", reason, sub.attempts)
+        return sub.status
+
+
+def over_budget(c: Container, submission_id: str, *, worker: str = "worker") -> str | None:
+    """Fail a submission whose step went over its time budget: running it again would too.
+
+    Called from the task when the soft limit interrupts the step, and from the
+    worker's parent process when the hard limit had to end the child.
+    """
+    budget = c.settings.pipeline.step_budget_seconds
+    with c.db.transaction() as s:
+        sub = s.get(Submission, submission_id)
+        if sub is None or Status(sub.status) not in ACTIVE:
+            return sub.status if sub is not None else None
+        reason = f"the {sub.status} step went over its time budget of {budget:g} seconds"
+        sub.last_error = reason
+        target = Status.FAILED if can_move(sub.status, Status.FAILED) else Status.DEAD
+        _move(s, sub, target, f"pipeline:{worker}", reason=reason)
+        _release(sub, due=None)
         return sub.status
 
 
