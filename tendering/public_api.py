@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from gateway.errors import BadRequest, NotFound
 from gateway.web import SessionDep, container_of
+from gateway.web.paging import Offset
 from tendering import ocds, payloads
 from tendering.public_search import search_tenders
 from tendering.repository import PublicTenders
@@ -36,7 +37,7 @@ def tenders(
     deadline_before: Annotated[datetime | None, Query(description="deadline at or before")] = None,
     procedure: Annotated[str | None, Query(description="open or restricted")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Any:
     """Published tenders, newest first, for anyone (no key needed); every filter narrows."""
     found = search_tenders(
