@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from gateway.audit.api import router as audit_router
+from gateway.bodylimit import BodyLimit, body_cap
 from gateway.bootstrap import Container, get_container
 from gateway.celery_app import configure as configure_celery
 from gateway.celery_app import dispatch
@@ -29,16 +30,24 @@ RFC 9457 problem details whose `type` links to a page explaining the problem
 (Swagger's *Authorize* button).
 """
 
+# Routes that stream big uploads to disk under their own, larger cap (ledger exports).
+LARGE_BODIES = {"/v1/ledgers": 2 * 1024 * 1024 * 1024}
 
-def create_app(container: Container | None = None, *, mount_sandbox: bool | None = None) -> FastAPI:
-    """Build the API; the embedded setup mounts the sandbox authorities at ``/sandbox``."""
+
+def create_app(container: Container | None = None, *, mount_sandbox: bool = False) -> FastAPI:
+    """Build the API; the sandbox authorities run in their own process (``gateway sandbox``).
+
+    ``mount_sandbox`` serves them at ``/sandbox`` in this app instead (tests only): a slow
+    counterparty then shares the API's event loop and threads.
+    """
     c = container or get_container()
     configure_celery(c.settings)
     install_dispatcher(dispatch)
     app = FastAPI(title="Gateway", version="0.1.0", description=DESCRIPTION)
     app.state.container = c
     install_problem_handlers(app)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(BodyLimit, max_bytes=body_cap(c.settings), overrides=LARGE_BODIES)
+    app.add_middleware(AccessLogMiddleware)  # outermost: it logs the body cap's refusals too
     app.include_router(health_router)
     app.include_router(problem_pages_router)
     app.include_router(tenancy_router)
@@ -49,7 +58,7 @@ def create_app(container: Container | None = None, *, mount_sandbox: bool | None
         app.include_router(router)
     for install_pages in load_all(DOMAIN_PAGES):
         install_pages(app)
-    if mount_sandbox if mount_sandbox is not None else c.settings.sandbox_url is None:
+    if mount_sandbox:
         from gateway.composition import create_sandbox_app
 
         sandbox = create_sandbox_app(c.settings)
