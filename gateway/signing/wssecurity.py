@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 
 from gateway.signing.errors import CertificateRejected, Refusal
+from gateway.signing.policy import STRICT_SIGNER_POLICY, Purpose, SignerPolicy
 from gateway.signing.wss import (
     DIGEST_HASHES,
     DS_NS,
@@ -111,6 +112,9 @@ class VerifyOptions:
     digest_methods: frozenset[str] = frozenset({SHA256})
     clock_skew: timedelta = timedelta(minutes=5)
     require_timestamp: bool = True
+    # Who may sign: certificates certified for this purpose (never a TLS certificate).
+    purpose: Purpose = Purpose.WS_SECURITY
+    signer_policy: SignerPolicy = STRICT_SIGNER_POLICY
 
 
 SKAT_RSU_SIGN = SignOptions()
@@ -311,6 +315,7 @@ def verify_envelope(
     digests = list(verified.digest_methods)
     try:
         trust.verify(certificate, at=moment)
+        options.signer_policy.check(certificate, options.purpose)
     except CertificateRejected as exc:
         raise WsSecurityError(exc.refusal, exc.detail) from exc
     created, expires = _check_timestamp(stamp, moment, options)
