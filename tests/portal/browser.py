@@ -104,3 +104,13 @@ def record(results: dict[str, list[dict[str, Any]]]) -> None:
     out = ROOT / "var" / "portal-axe.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
+
+
+def tab_to(page: Any, text: str | None, *, selector: str | None = None, limit: int = 40) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if selector and page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return
+        if text and page.evaluate("document.activeElement.innerText.trim()") == text:
+            return
+    raise AssertionError(f"Tab never reached {text or selector}")
