@@ -7,9 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from gateway.errors import NotFound
 from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
+from gateway.web.etag import IfMatch, check_if_match, with_etag
+from gateway.web.paging import Offset
 from reporting import service
 from reporting.repository import ReportRepository
 
@@ -106,7 +109,7 @@ def list_reports(
     actor: Reader,
     kind: Annotated[str | None, Query(pattern="^(vat|annual)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Any:
     """The organisation's reports, newest first."""
     c = container_of(request)
@@ -139,9 +142,37 @@ def get_document(report_id: str, request: Request, session: SessionDep, actor: R
     return Response(c.blobs.get(report.document_hash), media_type="application/xml")
 
 
+def _profile_view(profile: Any) -> dict[str, Any]:
+    return {
+        "se": profile.se,
+        "auto_submit": profile.auto_submit,
+        "webhook_url": profile.webhook_url,
+        "email": profile.email,
+        "lead_days": profile.lead_days,
+    }
+
+
+@router.get("/reporting/profile")
+def get_profile(response: Response, session: SessionDep, actor: Reporter) -> Any:
+    """The automatic reporting settings, with their ETag (404 before the first PUT)."""
+    profile = ReportRepository(session, actor.organisation_id).profile()
+    if profile is None:
+        raise NotFound("no reporting profile yet: PUT /v1/reporting/profile makes one")
+    return with_etag(response, _profile_view(profile))
+
+
 @router.put("/reporting/profile")
-def put_profile(body: ProfileRequest, session: SessionDep, actor: Reporter) -> Any:
+def put_profile(
+    body: ProfileRequest,
+    response: Response,
+    session: SessionDep,
+    actor: Reporter,
+    if_match: IfMatch = None,
+) -> Any:
     """Automatic reporting settings: SE number, webhook, e-mail, auto-submit, lead days."""
+    current = ReportRepository(session, actor.organisation_id).profile()
+    if if_match is not None:
+        check_if_match(if_match, _profile_view(current) if current is not None else None)
     profile = service.ensure_profile(
         session,
         organisation_id=actor.organisation_id,
@@ -152,10 +183,4 @@ def put_profile(body: ProfileRequest, session: SessionDep, actor: Reporter) -> A
         email=body.email,
         lead_days=body.lead_days,
     )
-    return {
-        "se": profile.se,
-        "auto_submit": profile.auto_submit,
-        "webhook_url": profile.webhook_url,
-        "email": profile.email,
-        "lead_days": profile.lead_days,
-    }
+    return with_etag(response, _profile_view(profile))
