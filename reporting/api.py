@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
@@ -34,7 +34,14 @@ class AnnualRequest(BaseModel):
     ledger_id: str | None = None
     company: dict[str, Any] | None = Field(
         default=None,
-        description="approval_date, general_meeting_date, chairman, auditor_assistance, address_*",
+        description=(
+            "the company profile: [company], [report], [[management]], [auditor], [texts] as in "
+            "examples/annual/profile.toml (the older flat fields approval_date, chairman, "
+            "auditor_assistance, address_* are still read)"
+        ),
+    )
+    format: Literal["xbrl", "ixbrl"] = Field(
+        default="xbrl", description="XBRL instance, or Inline XBRL (one XHTML document)"
     )
     accounts: dict[str, str] | None = Field(
         default=None, description="the organisation's own account ids mapped to taxonomy concepts"
@@ -73,6 +80,7 @@ def compute_annual(
         company=body.company,
         ledger_id=body.ledger_id,
         accounts=body.accounts,
+        format=body.format,
     )
     return service.report_json(c, session, report)
 
@@ -134,12 +142,13 @@ def get_report(report_id: str, request: Request, session: SessionDep, actor: Rea
 
 @router.get("/reports/{report_id}/document")
 def get_document(report_id: str, request: Request, session: SessionDep, actor: Reader) -> Response:
-    """The report's XML (the VAT request body or the XBRL instance)."""
+    """The report's document: the VAT request body, the XBRL instance or the iXBRL report."""
     c = container_of(request)
     report = ReportRepository(session, actor.organisation_id).get(report_id)
     if report.document_hash is None:
         return Response(status_code=404)
-    return Response(c.blobs.get(report.document_hash), media_type="application/xml")
+    media = (report.result or {}).get("media_type", "application/xml")
+    return Response(c.blobs.get(report.document_hash), media_type=media)
 
 
 def _profile_view(profile: Any) -> dict[str, Any]:
