@@ -8,7 +8,14 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["PipelineSettings", "Settings", "SigningSettings", "XmlSettings", "get_settings"]
+__all__ = [
+    "PipelineSettings",
+    "Settings",
+    "SigningSettings",
+    "SmtpSettings",
+    "XmlSettings",
+    "get_settings",
+]
 
 
 class XmlSettings(BaseModel):
@@ -41,6 +48,15 @@ class SigningSettings(BaseModel):
     trust_file: Path | None = None
 
 
+class SmtpSettings(BaseModel):
+    """Outgoing e-mail; with no host the notices go to the outbox folder of the data dir."""
+
+    host: str | None = None
+    port: int = 25
+    sender: str = "gateway@localhost"
+    starttls: bool = False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="GW_", env_nested_delimiter="__", env_file=None, extra="ignore"
@@ -67,6 +83,11 @@ class Settings(BaseSettings):
     xml: XmlSettings = Field(default_factory=XmlSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    # What the API-client commands (tender, bid, order, invoice) send as their key.
+    api_key: SecretStr | None = None
+    # The passphrase ``gateway bid keygen`` / ``bid seal`` use for the supplier's key file.
+    bid_key_password: SecretStr | None = None
 
     @property
     def data_path(self) -> Path:

@@ -4,7 +4,7 @@ The officer and supplier commands are API clients: they act with an API key
 (``--key`` or ``GW_API_KEY``) against a gateway (``--url`` or
 ``GW_PUBLIC_URL``). ``gateway bid keygen`` and ``gateway bid seal`` work
 offline: the bid is signed and encrypted on the supplier's machine, so the
-gateway never sees it in plain text. Exit codes: 0 done, 1 failure, 2 refused.
+gateway never sees it in plain text. Exit codes (``gateway.cli.common``): 0 done, 1 refused or failed, 2 usage.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import tomllib
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -23,6 +23,7 @@ import typer
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from pydantic import ValidationError
 
+from gateway.cli.common import EXIT_REFUSED, EXIT_USAGE, api_key, fail, http_failure
 from tendering import payloads, sealing, share_delivery
 from tendering.errors import TenderingError
 
@@ -37,9 +38,8 @@ Url = Annotated[str | None, typer.Option("--url", help="gateway URL (default: GW
 Key = Annotated[str | None, typer.Option("--key", help="API key (default: GW_API_KEY)")]
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
+def _fail(message: str, code: int = EXIT_REFUSED) -> NoReturn:
+    fail(message, code)
 
 
 class _Client:
@@ -47,9 +47,7 @@ class _Client:
         from gateway.settings import get_settings
 
         self.base = (url or get_settings().effective_public_url).rstrip("/")
-        token = key or os.environ.get("GW_API_KEY")
-        if not token:
-            _fail("give an API key with --key or GW_API_KEY")
+        token = api_key(key)
         self.http = httpx.Client(
             base_url=self.base, timeout=60, headers={"Authorization": f"Bearer {token}"}
         )
@@ -61,10 +59,10 @@ class _Client:
             _fail(f"cannot reach the gateway at {self.base}: {exc}")
         if r.status_code >= 400:
             try:
-                detail = r.json().get("detail", r.text)
+                body = r.json()
             except ValueError:
-                detail = r.text
-            _fail(f"{r.status_code}: {detail}", 2 if r.status_code < 500 else 1)
+                body = None
+            http_failure(r.status_code, body, r.text)
         return r
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -98,12 +96,28 @@ def tender_create(
     """Create a draft tender from a file (lots, criteria, timeline, k of n)."""
     doc = _read_doc(file)
     try:
-        payloads.TenderCreate.model_validate(doc)
+        tender = payloads.TenderCreate.model_validate(doc)
     except ValidationError as exc:
-        _fail(f"{file}: {exc.error_count()} problems:\n{exc}", 2)
+        _fail(f"{file}: {exc.error_count()} problems:\n{exc}")
+    _future_deadlines(file, tender)
     _echo(
         _Client(url, key).json("POST", "/v1/tenders", json=json.loads(json.dumps(doc, default=str)))
     )
+
+
+def _future_deadlines(file: Path, tender: payloads.TenderCreate) -> None:
+    """A deadline already past can never be met: refuse the file before anything is stored."""
+    now = datetime.now(UTC)
+    t = tender.timeline
+    for name, value in (
+        ("timeline.deadline", t.deadline),
+        ("timeline.questions_deadline", t.questions_deadline),
+        ("timeline.request_deadline", t.request_deadline),
+    ):
+        if value is not None and value <= now:
+            _fail(
+                f"{file}: {name} {value.isoformat()} has already passed (now {now:%Y-%m-%dT%H:%M:%SZ})"
+            )
 
 
 @tender_app.command("committee")
@@ -120,7 +134,7 @@ def tender_committee(
     for m in member:
         principal, _, public = m.partition("=")
         if not public:
-            _fail(f"--member {m!r}: write PRINCIPAL_ID=PUBLIC_KEY", 2)
+            _fail(f"--member {m!r}: write PRINCIPAL_ID=PUBLIC_KEY", EXIT_USAGE)
         members.append({"principal_id": principal, "public_key": public})
     _echo(
         _Client(url, key).json(
@@ -173,7 +187,7 @@ def tender_open(
     except OSError as exc:
         _fail(f"cannot read {member_key}: {exc.strerror}")
     except TenderingError as exc:
-        _fail(exc.detail, 2)
+        _fail(exc.detail)
     result = client.json("POST", f"/v1/tenders/{tender_id}/shares", json={"share": share})
     if not result["opened"]:
         typer.echo(f"share handed in: {result['shares']} of {result['threshold']} needed")
@@ -208,7 +222,7 @@ def tender_select(
     for item in not_qualified or []:
         request_id, _, reason = item.partition("=")
         if not reason.strip():
-            _fail(f"--not-qualified {item!r}: write REQUEST_ID=REASON", 2)
+            _fail(f"--not-qualified {item!r}: write REQUEST_ID=REASON", EXIT_USAGE)
         failed[request_id] = reason.strip()
     body = {"selected": candidate, "not_qualified": failed}
     _echo(_Client(url, key).json("POST", f"/v1/tenders/{tender_id}/selection", json=body))
@@ -238,7 +252,7 @@ def tender_award(
     """Propose the award, notify bidders and start the standstill, or award after it."""
     paths = {"propose": "award-proposal", "standstill": "standstill", "award": "award"}
     if step not in paths:
-        _fail(f"--step is one of {', '.join(paths)}", 2)
+        _fail(f"--step is one of {', '.join(paths)}", EXIT_USAGE)
     _echo(_Client(url, key).json("POST", f"/v1/tenders/{tender_id}/{paths[step]}"))
 
 
@@ -303,7 +317,7 @@ def bid_tender_key(
     except httpx.HTTPError as exc:
         _fail(f"cannot reach the gateway at {base}: {exc}")
     if r.status_code != 200:
-        _fail(f"tender {tender_id}: {r.status_code}", 2)
+        _fail(f"tender {tender_id}: {r.status_code}")
     t = r.json()
     out.write_text(
         json.dumps(
@@ -321,7 +335,7 @@ def _tender_key(path: Path) -> tuple[str, X25519PublicKey]:
         )
         return str(doc["id"]), public
     except (KeyError, TypeError, ValueError) as exc:
-        _fail(f"{path} is not a tender key (from `gateway bid tender-key`): {exc}", 2)
+        _fail(f"{path} is not a tender key (from `gateway bid tender-key`): {exc}")
 
 
 @bid_app.command("seal")
@@ -339,7 +353,7 @@ def bid_seal(
     try:
         payloads.BidContent.model_validate(doc)
     except ValidationError as exc:
-        _fail(f"{infile} is not a valid bid: {exc.error_count()} problems:\n{exc}", 2)
+        _fail(f"{infile} is not a valid bid: {exc.error_count()} problems:\n{exc}")
     try:
         signing = sealing.load_supplier_private_key(
             supplier_key.read_bytes(), password=password.encode() if password else None
@@ -347,7 +361,7 @@ def bid_seal(
     except OSError as exc:
         _fail(f"cannot read {supplier_key}: {exc.strerror}")
     except TenderingError as exc:
-        _fail(exc.detail, 2)
+        _fail(exc.detail)
     bid_id = str(uuid.uuid4())
     envelope = sealing.seal_bid(
         json.dumps(doc, sort_keys=True).encode(),
