@@ -173,7 +173,7 @@ def test_a_tender_runs_on_a_real_gateway_with_offline_sealed_bids(
         "--key",
         key,
     )
-    assert code == 2 and "deadline" in err
+    assert code == 1 and "deadline" in err
 
     for i in (0, 2):
         code, out, err = stack.cli(
