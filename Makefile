@@ -28,7 +28,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy gateway schemas adapters reporting tendering invoicing
+	$(BIN)/mypy gateway schemas adapters reporting tendering invoicing portal sandbox
 	$(BIN)/lint-imports
 
 test-sqlite: artefacts

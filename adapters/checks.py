@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from .ledger import Account, Header, Journal, Party, Record, TaxCode, Transaction
-from .problems import ProblemLog, Severity
+from .problems import VOUCHERS_ONLY, ProblemLog, Severity
 
 __all__ = ["DeclaredTotals", "LedgerChecker", "LedgerStats", "SourceFacts"]
 
@@ -120,7 +120,9 @@ class LedgerChecker:
         voucher = tid if not jid or tid.startswith(f"{jid} ") else f"{jid}/{tid}"
         where: dict[str, Any] = {"line": tx.source_line, "element": f"voucher {voucher}"}
         if not tx.lines:
-            self.log.add("the voucher has no lines", code="empty-voucher", **where)
+            # Year-end exports carry voided or placeholder vouchers with no lines; they move
+            # nothing, so they are kept and named, not refused.
+            self.log.warn("the voucher has no lines", code="empty-voucher", **where)
         debit = credit = ZERO
         moves = self._moves
         for line in tx.lines:
@@ -160,7 +162,7 @@ class LedgerChecker:
     def finish(self) -> None:
         """Run the whole-file checks once the stream has ended."""
         log = self.log
-        if self.header is None:
+        if self.header is None and not any(p.code == VOUCHERS_ONLY for p in log.problems):
             log.add("the file has no header (company and period)", code="header")
         self._report_unknown(
             self._unknown_accounts, self._accounts, self.facts.chart, "account", "chart of accounts"

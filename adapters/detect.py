@@ -18,6 +18,10 @@ FORMATS = ("saft", "sie4", "csv")
 _HEAD = 8192
 _SIE = re.compile(rb"^\s*#(FLAGGA|SIETYP|FORMAT|PROGRAM|GEN|FNAMN)\b", re.M)
 _ROOT = re.compile(rb"<(?![?!])(?:[\w.-]+:)?([\w.-]+)")
+# A page saved from a browser ("Save as…" on a download link) instead of the export itself.
+_HTML = re.compile(
+    rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I | re.S
+)
 
 
 def detect_format(path: Path, *, profile_dirs: Iterable[Path] = ()) -> tuple[str, Profile | None]:
@@ -27,6 +31,12 @@ def detect_format(path: Path, *, profile_dirs: Iterable[Path] = ()) -> tuple[str
     body = head.removeprefix(codecs.BOM_UTF8).lstrip()
     if not body:
         raise _unknown(path, "the file is empty")
+    if _HTML.match(body):
+        raise _unknown(
+            path,
+            "an HTML page, not an export: the browser saved the web page instead of the file; "
+            "download the export itself from the accounting program",
+        )
     if body.startswith(b"<"):
         if b"StandardAuditFile-Taxation-Financial" in head:
             return "saft", None

@@ -153,7 +153,11 @@ class _Run:
         if self.format == "saft":
             reader = SaftReader(self.source, log=self.log, schemas=self._schemas)
         elif self.format == "sie4":
-            reader = SieReader(decode_lines(self.source, log=self.log), log=self.log)
+            reader = SieReader(
+                decode_lines(self.source, log=self.log),
+                log=self.log,
+                period=_named_period(self.header_defaults),
+            )
         else:
             assert self.profile is not None
             reader = CsvReader(
@@ -212,6 +216,13 @@ class _Run:
             truncated=self.log.truncated,
             problems=tuple(self.log.problems),
         )
+
+
+def _named_period(defaults: Mapping[str, str] | None) -> tuple[date, date] | None:
+    start, end = (defaults or {}).get("period_start"), (defaults or {}).get("period_end")
+    if not start or not end:
+        return None
+    return date.fromisoformat(start), date.fromisoformat(end)
 
 
 def _error_for(file: str, problems: list[Problem], errors: int, truncated: bool) -> AdapterError:

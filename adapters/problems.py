@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-__all__ = ["DEFAULT_MAX_PROBLEMS", "Problem", "ProblemLog", "Severity"]
+__all__ = ["DEFAULT_MAX_PROBLEMS", "VOUCHERS_ONLY", "Problem", "ProblemLog", "Severity"]
 
 Severity = Literal["error", "warning"]
 DEFAULT_MAX_PROBLEMS = 200
+# A SIE type 4I file read with no period named: the service may file it into a stored period.
+VOUCHERS_ONLY = "no-period-vouchers-only"
 
 
 @dataclass(frozen=True, slots=True)

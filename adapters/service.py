@@ -45,6 +45,7 @@ from adapters.models import (
 from adapters.problems import Problem
 from adapters.repository import LedgerRepository
 from adapters.source import Progress
+from adapters.vouchers import VoucherMerge, base_for_vouchers, is_vouchers_only, period_defaults
 from gateway.audit.service import record as audit
 from gateway.errors import Conflict
 
@@ -118,6 +119,11 @@ def import_ledger(
         "header_defaults": defaults,
     }
     report = check(path, progress=check_progress, **options)
+    base: LedgerVersion | None = None
+    if report.format == "sie4" and is_vouchers_only(report):
+        base = base_for_vouchers(repo, report, path.name)
+        options["header_defaults"] = {**defaults, **period_defaults(base)}
+        report = check(path, **options)
     report.raise_for_errors()
     if report.period_start is None or report.period_end is None:
         raise LedgerRejected(
@@ -145,12 +151,15 @@ def import_ledger(
         imported_by=actor[:500],
     )
     repo.add(version)
-    _store(
-        session,
-        version,
-        read(path, expect_sha256=report.sha256, progress=store_progress, **options),
-        batch_size,
-    )
+    records = read(path, expect_sha256=report.sha256, progress=store_progress, **options)
+    if base is None:
+        _store(session, version, records, batch_size)
+    else:
+        merge = VoucherMerge(load_ledger(session, base), path.name, base.version)
+        _store(session, version, merge.records(records), batch_size)
+        version.counts = {**version.counts, **merge.counts}
+        version.total_debit += base.total_debit
+        version.total_credit += base.total_credit
     audit(
         session,
         organisation_id=organisation_id,
@@ -163,6 +172,7 @@ def import_ledger(
             "version": version.version,
             "period": f"{version.period_start}..{version.period_end}",
             "lines": report.counts.get("lines", 0),
+            **({"vouchers_added_to_version": base.version} if base is not None else {}),
         },
     )
     return ImportOutcome(version, created=True, report=report)

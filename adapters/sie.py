@@ -33,7 +33,7 @@ from .ledger import (
     Record,
     Transaction,
 )
-from .problems import ProblemLog
+from .problems import VOUCHERS_ONLY, ProblemLog
 from .source import ByteSource
 
 __all__ = ["SieReader", "decode_lines", "split_fields"]
@@ -107,9 +107,17 @@ class _Voucher:
 class SieReader:
     """Streams one SIE 4 file (already decoded to text lines) as ledger records."""
 
-    def __init__(self, lines: IO[str] | Iterator[str], *, log: ProblemLog) -> None:
+    def __init__(
+        self,
+        lines: IO[str] | Iterator[str],
+        *,
+        log: ProblemLog,
+        period: tuple[date, date] | None = None,
+    ) -> None:
         self._lines = lines
         self.log = log
+        # A type 4I file (vouchers for import) has no #RAR; its period is named by the caller.
+        self._period = period
         # SIE exports are often a selection of vouchers while #IB/#UB/#RES are the whole
         # year's balances (the SoftOne sample skips vouchers 3-6), so a mismatch between
         # them is worth a warning, not a refusal. An unbalanced voucher is still refused.
@@ -251,8 +259,23 @@ class SieReader:
             end = _date(rar[2]) if rar and len(rar) >= 3 else None
         except ValueError:
             start = end = None
+        if (start is None or end is None) and rar is None and self._period is not None:
+            start, end = self._period
+            self.log.warn(
+                f"no #RAR: a vouchers-only (type 4I) file, read into the period {start}..{end}",
+                code="vouchers-only",
+            )
         if start is None or end is None:
-            self.log.add("#RAR 0 (this financial year) is missing or not two dates", code="header")
+            if rar is None and ("#FNAMN" in meta or "#ORGNR" in meta):
+                self.log.add(
+                    "no #RAR (financial year): a vouchers-only (type 4I) file; import it into "
+                    "an existing ledger period or name the period it belongs to",
+                    code=VOUCHERS_ONLY,
+                )
+            else:
+                self.log.add(
+                    "#RAR 0 (this financial year) is missing or not two dates", code="header"
+                )
             return None
         orgnr = (meta.get("#ORGNR") or [""])[0]
         name = (meta.get("#FNAMN") or [""])[0]

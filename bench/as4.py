@@ -81,9 +81,9 @@ def serve(folder: Path, port: int) -> None:
     from starlette.responses import Response
     from starlette.routing import Mount, Route
 
-    from gateway.sandbox.peppol import create_peppol_sandbox
     from invoicing.as4 import As4Receiver, PinnedCertificates
     from invoicing.peppol_smp import SmpDirectory
+    from sandbox.peppol import create_peppol_sandbox
 
     receiver, sender = _read_identity(folder, "receiver"), _read_identity(folder, "sender")
     ap = As4Receiver(

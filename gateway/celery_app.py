@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, worker_process_init
 
 from gateway import broker
 from gateway.composition import DOMAIN_TASKS, existing_modules
@@ -16,7 +17,10 @@ from gateway.settings import Settings, get_settings
 __all__ = ["celery_app", "configure", "dispatch"]
 
 broker.register()
-celery_app = Celery("gateway", include=["gateway.pipeline.tasks", *existing_modules(DOMAIN_TASKS)])
+celery_app = Celery(
+    "gateway",
+    include=["gateway.pipeline.tasks", "gateway.webhooks.tasks", *existing_modules(DOMAIN_TASKS)],
+)
 
 
 def configure(settings: Settings | None = None) -> Celery:
@@ -63,7 +67,7 @@ def _beat_schedule(s: Settings) -> dict[str, Any]:
     schedule: dict[str, Any] = {
         "pipeline-sweep": {"task": "pipeline.sweep", "schedule": s.pipeline.sweep_interval_seconds}
     }
-    for module in existing_modules(DOMAIN_TASKS):
+    for module in ["gateway.webhooks.tasks", *existing_modules(DOMAIN_TASKS)]:
         # Imported here, after ``celery_app`` exists: the task modules import it.
         schedule.update(getattr(importlib.import_module(module), "BEAT_SCHEDULE", None) or {})
     return schedule
@@ -71,6 +75,17 @@ def _beat_schedule(s: Settings) -> dict[str, Any]:
 
 def dispatch(task: str, args: tuple[Any, ...], options: dict[str, Any]) -> None:
     celery_app.send_task(task, args=args, **options)
+
+
+@setup_logging.connect
+def _json_logs(loglevel: Any = None, **_: Any) -> None:
+    # Connecting here stops Celery from installing its own text handlers: worker and beat
+    # log through our formatter, one JSON line per event, like the API.
+    from gateway.logging import configure_logging
+
+    s = get_settings()
+    level = logging.getLevelName(loglevel) if isinstance(loglevel, int) else loglevel
+    configure_logging(level or s.log_level, json_lines=s.log_json)
 
 
 @worker_process_init.connect

@@ -13,9 +13,12 @@ from typing import Any
 
 __all__ = [
     "DOMAIN_CHANNELS",
+    "DOMAIN_PAGES",
     "DOMAIN_ROUTERS",
     "DOMAIN_SANDBOXES",
     "DOMAIN_TASKS",
+    "SANDBOX_BACKENDS",
+    "create_sandbox_app",
     "existing_modules",
     "load",
     "load_all",
@@ -38,11 +41,25 @@ DOMAIN_CHANNELS = {
     "peppol": "invoicing.channel:make_channel",
 }
 
-# Sandbox authorities a domain simulates: ``mount(app: FastAPI, settings) -> None``.
+# Simulated authorities in the top-level ``sandbox`` package, served by the sandbox
+# server (its own process): ``mount(app: FastAPI, settings) -> None`` each.
 DOMAIN_SANDBOXES = [
-    "reporting.sandbox_erst:mount",
-    "invoicing.sandbox:mount",
+    "sandbox.erst:mount",
+    "sandbox.peppol:mount",
+    "sandbox.oidc:mount",
 ]
+
+# Server-rendered pages for people: ``install(app: FastAPI) -> None``.
+DOMAIN_PAGES = [
+    "portal:install",
+]
+
+# What a simulator borrows from the gateway's side of a contract, by backend name;
+# the sandbox reads them from ``app.state.backends`` and never imports a domain.
+SANDBOX_BACKENDS = {
+    "erst.validate_xbrl": "reporting.xbrl:validate_annual_report",
+    "peppol.network": "invoicing.peppol_network:backends",
+}
 
 
 # Celery task modules; each may define ``BEAT_SCHEDULE`` (Celery beat entries) too.
@@ -80,3 +97,20 @@ def load(spec: str) -> Any | None:
 
 def load_all(specs: list[str]) -> list[Any]:
     return [obj for obj in (load(s) for s in specs) if obj is not None]
+
+
+def create_sandbox_app(settings: Any, *, backends: dict[str, Any] | None = None) -> Any:
+    """The sandbox server with every mount and backend found; ``backends`` override by name.
+
+    None when the ``sandbox`` package is left out of the deployment.
+    """
+    factory = load("sandbox.app:create_sandbox_app")
+    if factory is None:
+        return None
+    found = {name: load(spec) for name, spec in SANDBOX_BACKENDS.items()}
+    found.update(backends or {})
+    return factory(
+        settings,
+        mounts=load_all(DOMAIN_SANDBOXES),
+        backends={name: obj for name, obj in found.items() if obj is not None},
+    )

@@ -8,7 +8,9 @@
     ├── NotFound (404)               also for another organisation's object
     ├── Conflict (409)
     │   └── IdempotencyConflict
+    ├── PreconditionFailed (412)      a stale ``If-Match``
     ├── PayloadTooLarge (413)
+    ├── PreconditionRequired (428)
     └── Unavailable (503)
 
 Every domain's own error base derives from :class:`GatewayError`, so one
@@ -28,6 +30,8 @@ __all__ = [
     "InvalidDocument",
     "NotFound",
     "PayloadTooLarge",
+    "PreconditionFailed",
+    "PreconditionRequired",
     "Unauthenticated",
     "Unavailable",
 ]
@@ -103,6 +107,26 @@ class Conflict(GatewayError):
 class IdempotencyConflict(Conflict):
     title = "Idempotency key reused"
     slug = "idempotency-conflict"
+
+
+class PreconditionFailed(GatewayError):
+    """The resource changed since the caller read it: its ``If-Match`` names an old ETag.
+
+    Read the resource again (GET), apply the change to what it holds now, and
+    send the request with the new ``ETag`` in ``If-Match``.
+    """
+
+    status = 412
+    title = "Precondition failed"
+    slug = "precondition-failed"
+
+
+class PreconditionRequired(GatewayError):
+    """The change must say which version it applies to: send ``If-Match: <ETag>``."""
+
+    status = 428
+    title = "Precondition required"
+    slug = "precondition-required"
 
 
 class PayloadTooLarge(GatewayError):

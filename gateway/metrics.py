@@ -16,9 +16,12 @@ from prometheus_client import (
 __all__ = [
     "CHANNEL_ERRORS",
     "CONTENT_TYPE_LATEST",
+    "HTTP_DURATION",
+    "HTTP_REQUESTS",
     "SUBMISSIONS_RECEIVED",
     "TASK_LATENCY",
     "TRANSITIONS",
+    "WEBHOOK_DELIVERIES",
     "render",
 ]
 
@@ -35,6 +38,18 @@ TASK_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 CHANNEL_ERRORS = Counter("gateway_channel_errors_total", "Transient channel failures", ["channel"])
+HTTP_REQUESTS = Counter(
+    "gateway_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
+)
+HTTP_DURATION = Histogram(
+    "gateway_http_request_seconds",
+    "Time to answer one HTTP request",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+WEBHOOK_DELIVERIES = Counter(
+    "gateway_webhook_deliveries_total", "Webhook delivery attempts", ["outcome"]
+)
 
 
 def render(extra: CollectorRegistry | None = None) -> bytes:

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
     "PipelineSettings",
+    "PortalSettings",
     "Settings",
     "SigningSettings",
     "SmtpSettings",
@@ -36,6 +37,16 @@ class PipelineSettings(BaseModel):
     receipt_poll_cap_seconds: float = 3600.0
 
 
+class WebhookSettings(BaseModel):
+    """Delivery of webhooks to the subscribers' endpoints."""
+
+    max_attempts: int = 10
+    backoff_base_seconds: float = 30.0
+    backoff_cap_seconds: float = 6 * 3600.0
+    timeout_seconds: float = 10.0
+    sweep_interval_seconds: float = 30.0
+
+
 class SigningSettings(BaseModel):
     """Where the gateway's signing identity and trust store come from.
 
@@ -55,6 +66,17 @@ class SmtpSettings(BaseModel):
     port: int = 25
     sender: str = "gateway@localhost"
     starttls: bool = False
+
+
+class PortalSettings(BaseModel):
+    """The people's portal: its OIDC provider (the sandbox's by default) and its sessions."""
+
+    oidc_issuer: str | None = None
+    oidc_client_id: str = "gateway-portal"
+    oidc_client_secret: SecretStr = SecretStr("sandbox-portal-secret")
+    # Minutes a session lives without a request, and at most from login.
+    session_idle_minutes: int = 30
+    session_max_minutes: int = 8 * 60
 
 
 class Settings(BaseSettings):
@@ -88,6 +110,8 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     # The passphrase ``gateway bid keygen`` / ``bid seal`` use for the supplier's key file.
     bid_key_password: SecretStr | None = None
+    webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
+    portal: PortalSettings = Field(default_factory=PortalSettings)
 
     @property
     def data_path(self) -> Path:
@@ -132,6 +156,10 @@ class Settings(BaseSettings):
     @property
     def effective_sandbox_url(self) -> str:
         return self.sandbox_url or f"{self.effective_public_url}/sandbox"
+
+    @property
+    def effective_oidc_issuer(self) -> str:
+        return self.portal.oidc_issuer or f"{self.effective_sandbox_url}/oidc"
 
     @property
     def is_embedded(self) -> bool:

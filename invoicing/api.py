@@ -68,11 +68,13 @@ def list_orders(
 
 @router.get("/orders/{order_id}")
 def get_order(order_id: str, session: SessionDep, actor: Reader) -> Any:
+    """One order with its status and the supplier's answer."""
     return _order(session, OrderRepository(session, actor.organisation_id).get(order_id))
 
 
 @router.get("/orders/{order_id}/document")
 def order_document(order_id: str, request: Request, session: SessionDep, actor: Reader) -> Response:
+    """The order's UBL document."""
     rec = OrderRepository(session, actor.organisation_id).get(order_id)
     return Response(
         container_of(request).blobs.get(rec.document_hash), media_type="application/xml"
@@ -145,6 +147,7 @@ def list_invoices(
 
 @router.get("/invoices/{invoice_id}")
 def get_invoice(invoice_id: str, session: SessionDep, actor: Reader) -> Any:
+    """One invoice with its status and match against order and contract."""
     return _invoice(session, InvoiceRepository(session, actor.organisation_id).get(invoice_id))
 
 
@@ -152,6 +155,7 @@ def get_invoice(invoice_id: str, session: SessionDep, actor: Reader) -> Any:
 def invoice_document(
     invoice_id: str, request: Request, session: SessionDep, actor: Reader
 ) -> Response:
+    """The invoice's UBL document as sent or received."""
     rec = InvoiceRepository(session, actor.organisation_id).get(invoice_id)
     return Response(
         container_of(request).blobs.get(rec.document_hash), media_type="application/xml"
@@ -174,6 +178,7 @@ def respond_invoice(
 
 @router.get("/invoicing/profile", response_model=payloads.ProfileOut)
 def get_profile(session: SessionDep, actor: Reader) -> Any:
+    """The organisation's invoicing settings (Peppol id, format)."""
     profile = ProfileRepository(session, actor.organisation_id).current()
     return {
         "organisation_id": actor.organisation_id,
@@ -183,4 +188,5 @@ def get_profile(session: SessionDep, actor: Reader) -> Any:
 
 @router.put("/invoicing/profile", response_model=payloads.ProfileOut)
 def put_profile(body: payloads.ProfileIn, session: SessionDep, actor: Admin) -> Any:
+    """Set the organisation's invoicing settings (Peppol id, format)."""
     return service.set_profile(session, actor=actor, data=body)

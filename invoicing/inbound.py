@@ -38,6 +38,7 @@ from invoicing.orders import ContractTerms, InvoiceStatus, Order, StatusReason, 
 from invoicing.reader import read_invoice
 from invoicing.repository import InvoiceRepository, OrderRepository
 from invoicing.response_reader import read_invoice_response, read_order_response
+from invoicing.syntax import syntax_of
 from invoicing.vat import compute_totals
 from schemas import xmlsafe
 
@@ -79,16 +80,6 @@ def kind_of(document: bytes) -> str:
         return "peppol_document"
     tag = root.tag if isinstance(root.tag, str) else ""
     return _KINDS.get(tag.rpartition("}")[2], "peppol_document")
-
-
-def syntax_of(document: bytes) -> str:
-    """``oioubl`` for an OIOUBL document (CustomizationID ``OIOUBL-…``), else ``bis3``."""
-    try:
-        root = xmlsafe.parse(document).getroot()
-    except xmlsafe.XmlError:
-        return "bis3"
-    customization = (root.findtext(f"{_CBC}CustomizationID") or "").strip()
-    return "oioubl" if customization.startswith("OIOUBL") else "bis3"
 
 
 def _receiver(session: Session, pid: str) -> Organisation | None:

@@ -64,6 +64,7 @@ from invoicing.orders import (
 from invoicing.reader import read_invoice
 from invoicing.repository import InvoiceRepository, OrderRepository, ProfileRepository
 from invoicing.response_reader import read_order_response
+from invoicing.syntax import syntax_of
 from invoicing.vat import compute_totals
 from tendering import service as tendering
 
@@ -549,8 +550,6 @@ def send_invoice_document(
     )
     if not to:
         raise BadRequest("the document names no buyer endpoint; give a recipient")
-    from invoicing.inbound import syntax_of
-
     syntax = syntax_of(document)
     # Refused at once, before anything is stored: the pipeline would only find it later.
     checked = c.validator(document, content_type=XML, kind="invoice")

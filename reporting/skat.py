@@ -31,7 +31,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from lxml import etree
 
 from gateway.channels.soap import OneFolderTransport
-from gateway.sandbox.skat_contract import SERVICES, ServiceContract, schema_errors
 from gateway.signing.wssecurity import (
     SKAT_RSU_VERIFY,
     CertificateTrust,
@@ -59,6 +58,7 @@ from reporting.skat_replies import (
     whole_dkk_fields,
 )
 from schemas import xmlsafe
+from schemas.skat_contract import SERVICES, ServiceContract, schema_errors
 
 __all__ = [
     "SkatClient",

@@ -34,7 +34,6 @@ from lxml import etree
 
 from gateway.channels.base import OutboundMessage, ReceiptOutcome, SendOutcome, SendResult
 from gateway.channels.soap import SoapChannel, SoapEndpoint, SoapFault
-from gateway.sandbox.skat_contract import SERVICES
 from gateway.settings import Settings
 from gateway.signing.devca import KeyPaths
 from gateway.signing.keys import load_trust_store
@@ -54,6 +53,7 @@ from reporting.skat_errors import (
 )
 from reporting.skat_replies import read_receipt, read_submission
 from schemas import xmlsafe
+from schemas.skat_contract import SERVICES
 
 __all__ = ["DELEGATION_FIX", "SkatChannel", "make_channel"]
 

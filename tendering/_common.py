@@ -21,10 +21,10 @@ from gateway.signing import (
 from gateway.signing.keys import KeyPaths
 from gateway.tenancy.models import Organisation, Role
 from gateway.tenancy.service import Actor
-from tendering import lifecycle
+from tendering import lifecycle, payloads
 from tendering.documents import PartyRef
 from tendering.lifecycle import TenderStatus
-from tendering.models import Tender, TenderDocument
+from tendering.models import Tender, TenderDocument, TenderLot
 from tendering.ocds import OcdsParty
 
 if TYPE_CHECKING:
@@ -176,4 +176,18 @@ def move(
         status_before=before,
         status=tender.status,
         **data,
+    )
+
+
+def lot_payload(lot: TenderLot) -> payloads.Lot:
+    """A stored lot as the validated payload (criteria and all)."""
+    return payloads.Lot.model_validate(
+        {
+            "lot_id": lot.lot_id,
+            "title": lot.title,
+            "description": lot.description,
+            "estimated_value": lot.estimated_value,
+            "award_method": lot.award_method,
+            "criteria": lot.criteria,
+        }
     )

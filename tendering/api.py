@@ -55,12 +55,14 @@ def _receipt(received: bidding.Received) -> payloads.BidReceipt:
 def create_tender(
     body: payloads.TenderCreate, request: Request, session: SessionDep, actor: Buyer
 ) -> Any:
+    """Create a tender in draft (buyer)."""
     with guard(request, session, actor):
         return service.tender_view(service.create_tender(session, actor=actor, data=body))
 
 
 @router.get("/tenders", response_model=list[payloads.Tender])
 def list_tenders(session: SessionDep, actor: BuyerOrAuditor) -> Any:
+    """The organisation's tenders."""
     return [
         service.tender_view(t) for t in TenderRepository(session, actor.organisation_id).listing()
     ]
@@ -73,6 +75,7 @@ def get_tender(
     session: SessionDep,
     actor: Annotated[Actor, Depends(role(Role.BUYER, Role.AUDITOR, Role.OPENING_MEMBER))],
 ) -> Any:
+    """One tender with its lots, criteria and status."""
     with guard(request, session, actor, tender_id=tender_id):
         return service.tender_view(service.get_tender(session, actor=actor, tender_id=tender_id))
 
@@ -81,6 +84,7 @@ def get_tender(
 def update_tender(
     tender_id: str, body: payloads.TenderUpdate, request: Request, session: SessionDep, actor: Buyer
 ) -> Any:
+    """Change a draft tender (buyer)."""
     with guard(request, session, actor, tender_id=tender_id):
         return service.tender_view(
             service.update_tender(session, actor=actor, tender_id=tender_id, data=body)
@@ -91,6 +95,7 @@ def update_tender(
 def set_committee(
     tender_id: str, body: payloads.CommitteeSet, request: Request, session: SessionDep, actor: Buyer
 ) -> Any:
+    """Name the opening committee and the threshold of shares needed to open."""
     with guard(request, session, actor, tender_id=tender_id):
         members = service.set_committee(session, actor=actor, tender_id=tender_id, data=body)
         return {
@@ -102,6 +107,7 @@ def set_committee(
 
 @router.post("/tenders/{tender_id}/publish", response_model=payloads.Tender)
 def publish(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+    """Publish the tender: make its opening key and deal the committee's shares."""
     with guard(request, session, actor, tender_id=tender_id):
         return service.tender_view(
             service.publish_tender(container_of(request), session, actor=actor, tender_id=tender_id)
@@ -118,6 +124,7 @@ def corrigendum(
     session: SessionDep,
     actor: Buyer,
 ) -> Any:
+    """Correct a published tender (a corrigendum notice)."""
     with guard(request, session, actor, tender_id=tender_id):
         return service.issue_corrigendum(
             container_of(request), session, actor=actor, tender_id=tender_id, data=body
@@ -126,6 +133,7 @@ def corrigendum(
 
 @router.get("/tenders/{tender_id}/questions", response_model=list[payloads.QuestionOut])
 def questions(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+    """Questions suppliers asked about the tender (buyer)."""
     with guard(request, session, actor, tender_id=tender_id):
         return service.list_questions(session, actor=actor, tender_id=tender_id)
 
@@ -141,6 +149,7 @@ def answer(
     session: SessionDep,
     actor: Buyer,
 ) -> Any:
+    """Answer a supplier's question, publicly for every supplier."""
     with guard(request, session, actor, tender_id=tender_id):
         return service.answer_question(
             container_of(request),
@@ -160,6 +169,7 @@ def cancel(
     session: SessionDep,
     actor: Buyer,
 ) -> Any:
+    """Cancel the tender, giving the reason."""
     with guard(request, session, actor, tender_id=tender_id):
         return service.tender_view(
             service.cancel_tender(
@@ -173,6 +183,7 @@ def cancel(
 
 @router.get("/tenders/{tender_id}/committee/share", response_model=payloads.SealedShare)
 def sealed_share(tender_id: str, request: Request, session: SessionDep, actor: Member) -> Any:
+    """The caller's sealed share of the opening key (committee member)."""
     with guard(request, session, actor, tender_id=tender_id):
         return committee.my_sealed_share(session, actor=actor, tender_id=tender_id)
 
@@ -181,6 +192,7 @@ def sealed_share(tender_id: str, request: Request, session: SessionDep, actor: M
 def hand_in(
     tender_id: str, body: payloads.ShareSubmit, request: Request, session: SessionDep, actor: Member
 ) -> Any:
+    """Hand in a share of the opening key after the deadline (committee member)."""
     with guard(request, session, actor, tender_id=tender_id):
         return committee.hand_in_share(
             container_of(request), session, actor=actor, tender_id=tender_id, share_text=body.share
@@ -189,6 +201,7 @@ def hand_in(
 
 @router.post("/tenders/{tender_id}/open", response_model=payloads.OpeningRecord)
 def open_bids(tender_id: str, request: Request, session: SessionDep, actor: Opener) -> Any:
+    """Rebuild the key from the shares handed in and open every bid."""
     with guard(request, session, actor, tender_id=tender_id):
         return committee.open_tender(
             container_of(request), session, actor=actor, tender_id=tender_id
@@ -202,6 +215,7 @@ def opening_record(
     session: SessionDep,
     actor: Annotated[Actor, Depends(role(Role.BUYER, Role.AUDITOR, Role.OPENING_MEMBER))],
 ) -> Any:
+    """The signed opening record: every bid and its hash."""
     with guard(request, session, actor, tender_id=tender_id):
         return committee.opening_record(
             container_of(request), session, actor=actor, tender_id=tender_id
@@ -212,6 +226,7 @@ def opening_record(
 def opened_bids(
     tender_id: str, request: Request, session: SessionDep, actor: BuyerOrAuditor
 ) -> Any:
+    """The bids after opening, decrypted."""
     with guard(request, session, actor, tender_id=tender_id):
         tender = TenderRepository(session, actor.organisation_id).get(tender_id)
         return BuyerBids(session, actor.organisation_id).opened(tender)
@@ -228,6 +243,7 @@ def evaluate(
     session: SessionDep,
     actor: Buyer,
 ) -> Any:
+    """Score the opened bids against the award criteria."""
     with guard(request, session, actor, tender_id=tender_id):
         return service.evaluate_tender(
             container_of(request), session, actor=actor, tender_id=tender_id, data=body
@@ -236,6 +252,7 @@ def evaluate(
 
 @router.post("/tenders/{tender_id}/award-proposal", response_model=list[payloads.AwardOut])
 def propose(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+    """Propose the best-ranked bid of each lot for award."""
     with guard(request, session, actor, tender_id=tender_id):
         return service.propose_award(
             container_of(request), session, actor=actor, tender_id=tender_id
@@ -244,6 +261,7 @@ def propose(tender_id: str, request: Request, session: SessionDep, actor: Buyer)
 
 @router.post("/tenders/{tender_id}/standstill", response_model=payloads.Tender)
 def standstill(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+    """Start the standstill period before the award is final."""
     with guard(request, session, actor, tender_id=tender_id):
         return service.tender_view(
             service.start_standstill(
@@ -254,6 +272,7 @@ def standstill(tender_id: str, request: Request, session: SessionDep, actor: Buy
 
 @router.post("/tenders/{tender_id}/award", response_model=list[payloads.ContractOut])
 def award(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+    """Award the tender after the standstill; makes the contracts to sign."""
     with guard(request, session, actor, tender_id=tender_id):
         made = service.award_tender(
             container_of(request), session, actor=actor, tender_id=tender_id
@@ -265,6 +284,7 @@ def award(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -
 def tender_contracts(
     tender_id: str, request: Request, session: SessionDep, actor: BuyerOrAuditor
 ) -> Any:
+    """Contracts made by the tender's award."""
     with guard(request, session, actor, tender_id=tender_id):
         return contracts.list_contracts(session, actor=actor, tender_id=tender_id)
 
@@ -273,6 +293,7 @@ def tender_contracts(
 def tender_documents(
     tender_id: str, request: Request, session: SessionDep, actor: BuyerOrAuditor
 ) -> Any:
+    """Documents of the tender: notices, opening record, award decision."""
     with guard(request, session, actor, tender_id=tender_id):
         tender = TenderRepository(session, actor.organisation_id).get(tender_id)
         rows = session.scalars(
@@ -296,6 +317,7 @@ def _doc(d: TenderDocument) -> dict[str, Any]:
 
 @router.get("/contracts/{contract_id}", response_model=payloads.ContractOut)
 def get_contract(contract_id: str, request: Request, session: SessionDep, actor: Party) -> Any:
+    """One contract (buyer or supplier party to it)."""
     with guard(request, session, actor):
         return contracts.contract_details(session, actor=actor, contract_id=contract_id)[0]
 
@@ -304,6 +326,7 @@ def get_contract(contract_id: str, request: Request, session: SessionDep, actor:
 def contract_document(
     contract_id: str, request: Request, session: SessionDep, actor: Party
 ) -> Response:
+    """The contract document as signed."""
     with guard(request, session, actor):
         _, document = contracts.contract_details(session, actor=actor, contract_id=contract_id)
     return Response(document, media_type="application/json")
@@ -317,6 +340,7 @@ def sign(
     session: SessionDep,
     actor: Party,
 ) -> Any:
+    """Sign the contract (buyer or supplier)."""
     with guard(request, session, actor):
         return contracts.sign_contract(
             container_of(request),
@@ -334,6 +358,7 @@ def sign(
 def register_key(
     body: payloads.SupplierKeyRegister, request: Request, session: SessionDep, actor: Supplier
 ) -> Any:
+    """Register the supplier's bid-signing public key."""
     with guard(request, session, actor):
         key = bidding.register_supplier_key(
             session, actor=actor, public_key_pem=body.public_key_pem
@@ -343,6 +368,7 @@ def register_key(
 
 @router.post("/tenders/{tender_id}/interest", status_code=201)
 def interest(tender_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+    """Register for a tender, to be told of corrigenda (supplier)."""
     with guard(request, session, actor, tender_id=tender_id):
         row = service.register_interest(
             container_of(request), session, actor=actor, tender_id=tender_id
@@ -358,6 +384,7 @@ def ask(
     session: SessionDep,
     actor: Supplier,
 ) -> Any:
+    """Ask the buyer a question about the tender (supplier)."""
     with guard(request, session, actor, tender_id=tender_id):
         q = service.ask_question(
             container_of(request), session, actor=actor, tender_id=tender_id, data=body
@@ -369,6 +396,7 @@ def ask(
 def submit_bid(
     tender_id: str, body: payloads.BidSubmit, request: Request, session: SessionDep, actor: Supplier
 ) -> Any:
+    """Submit a sealed bid, encrypted to the tender's key and signed (supplier)."""
     with guard(request, session, actor, tender_id=tender_id):
         received = bidding.submit_bid(
             container_of(request),
@@ -387,6 +415,7 @@ def submit_bid(
 def submit_plain(
     tender_id: str, body: payloads.BidPlain, request: Request, session: SessionDep, actor: Supplier
 ) -> Any:
+    """Submit a bid in plain text, sealed at the API edge (supplier)."""
     with guard(request, session, actor, tender_id=tender_id):
         received = bidding.seal_at_edge(
             container_of(request),
@@ -401,18 +430,21 @@ def submit_plain(
 
 @router.get("/tenders/{tender_id}/my-bids", response_model=list[payloads.BidOut])
 def my_bids(tender_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+    """The supplier's own bids on a tender."""
     with guard(request, session, actor, tender_id=tender_id):
         return bidding.supplier_bids(session, actor=actor, tender_id=tender_id)
 
 
 @router.get("/bids/{bid_id}", response_model=payloads.BidOut)
 def get_bid(bid_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+    """One of the supplier's bids."""
     with guard(request, session, actor, bid_id=bid_id):
         return bidding.own_bid(session, actor=actor, bid_id=bid_id)
 
 
 @router.get("/bids/{bid_id}/receipt")
 def bid_receipt(bid_id: str, request: Request, session: SessionDep, actor: Supplier) -> Response:
+    """The gateway's signed receipt for a bid."""
     with guard(request, session, actor, bid_id=bid_id):
         bid: Bid = bidding.own_bid(session, actor=actor, bid_id=bid_id)
         if bid.receipt_sha256 is None:
@@ -423,18 +455,21 @@ def bid_receipt(bid_id: str, request: Request, session: SessionDep, actor: Suppl
 
 @router.post("/bids/{bid_id}/withdraw", response_model=payloads.BidOut)
 def withdraw(bid_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+    """Withdraw a bid before the deadline."""
     with guard(request, session, actor, bid_id=bid_id):
         return bidding.withdraw_bid(container_of(request), session, actor=actor, bid_id=bid_id)
 
 
 @router.post("/bids/{bid_id}/confirm", response_model=payloads.BidOut)
 def confirm(bid_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+    """Confirm a bid after a material corrigendum (else it is not opened)."""
     with guard(request, session, actor, bid_id=bid_id):
         return bidding.confirm_bid(container_of(request), session, actor=actor, bid_id=bid_id)
 
 
 @router.get("/tender-notifications")
 def notifications(session: SessionDep, actor: Supplier) -> Any:
+    """Notices addressed to the supplier (invitations, award letters)."""
     rows = session.scalars(
         select(TenderDocument)
         .where(TenderDocument.recipient_organisation_id == actor.organisation_id)
@@ -447,6 +482,7 @@ def notifications(session: SessionDep, actor: Supplier) -> Any:
 def notification(
     document_id: str, request: Request, session: SessionDep, actor: Supplier
 ) -> Response:
+    """One notice addressed to the supplier."""
     with guard(request, session, actor):
         d = session.get(TenderDocument, document_id)
         if d is None or d.recipient_organisation_id != actor.organisation_id:

@@ -15,6 +15,7 @@ from tendering._common import (
     OCID_PREFIX,
     audit,
     buyer_tender,
+    lot_payload,
     move,
     ocds_party,
     organisation,
@@ -62,8 +63,6 @@ def evaluate_tender(
     out: list[payloads.LotEvaluation] = []
     stored: dict[str, Any] = {}
     for lot in tender.lots:
-        from tendering.service import lot_payload
-
         criteria = lot_payload(lot).award_criteria()
         points = data.points.get(lot.lot_id, {})
         inputs = [

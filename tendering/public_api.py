@@ -21,6 +21,7 @@ router = APIRouter(prefix="/v1/public", tags=["tendering (public)"])
 
 @router.get("/tenders", response_model=list[payloads.Tender])
 def tenders(session: SessionDep, limit: int = 100, offset: int = 0) -> Any:
+    """Published tenders, for anyone (no key needed)."""
     return [
         tender_view(t) for t in PublicTenders(session).listing(limit=min(limit, 500), offset=offset)
     ]
@@ -28,11 +29,13 @@ def tenders(session: SessionDep, limit: int = 100, offset: int = 0) -> Any:
 
 @router.get("/tenders/{tender_id}", response_model=payloads.Tender)
 def tender(tender_id: str, session: SessionDep) -> Any:
+    """One published tender."""
     return tender_view(PublicTenders(session).get(tender_id))
 
 
 @router.get("/tenders/{tender_id}/answers", response_model=list[payloads.PublicAnswer])
 def answers(tender_id: str, session: SessionDep) -> Any:
+    """Published answers to suppliers' questions."""
     repo = PublicTenders(session)
     repo.get(tender_id)
     return repo.answers(tender_id)
@@ -40,6 +43,7 @@ def answers(tender_id: str, session: SessionDep) -> Any:
 
 @router.get("/tenders/{tender_id}/documents")
 def documents(tender_id: str, session: SessionDep) -> Any:
+    """Public documents of a tender (notices, corrigenda)."""
     PublicTenders(session).get(tender_id)
     return [
         {
@@ -55,6 +59,7 @@ def documents(tender_id: str, session: SessionDep) -> Any:
 
 @router.get("/documents/{sha256}")
 def document(sha256: str, request: Request, session: SessionDep) -> Response:
+    """One public document by its SHA-256."""
     docs = [d for d in PublicTenders(session).documents() if d.sha256 == sha256]
     if not docs:
         raise NotFound(f"no public document {sha256}")
@@ -63,6 +68,7 @@ def document(sha256: str, request: Request, session: SessionDep) -> Response:
 
 @router.get("/tenders/{tender_id}/notice")
 def notice(tender_id: str, request: Request, session: SessionDep) -> Response:
+    """The tender's contract notice (eForms XML)."""
     docs = PublicTenders(session).documents(kind="contract_notice", tender_id=tender_id)
     if not docs:
         raise NotFound(f"tender {tender_id} has no published notice")
@@ -71,6 +77,7 @@ def notice(tender_id: str, request: Request, session: SessionDep) -> Response:
 
 @router.get("/awards")
 def awards(session: SessionDep) -> Any:
+    """Award notices published."""
     return [
         {
             "id": a.id,

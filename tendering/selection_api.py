@@ -37,6 +37,7 @@ def request_to_participate(
     session: SessionDep,
     actor: Supplier,
 ) -> Any:
+    """Ask to take part in a restricted tender, with the ESPD (supplier)."""
     with guard(request, session, actor, tender_id=tender_id):
         return selection.request_to_participate(
             container_of(request),
@@ -49,6 +50,7 @@ def request_to_participate(
 
 @router.get("/tenders/{tender_id}/my-participation", response_model=payloads.ParticipationOut)
 def my_participation(tender_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+    """The supplier's request to participate and its outcome."""
     with guard(request, session, actor, tender_id=tender_id):
         return selection.my_participation(session, actor=actor, tender_id=tender_id)
 
@@ -60,6 +62,7 @@ def my_participation(tender_id: str, request: Request, session: SessionDep, acto
 def participation_requests(
     tender_id: str, request: Request, session: SessionDep, actor: Buyer
 ) -> Any:
+    """Requests to participate in a restricted tender (buyer)."""
     with guard(request, session, actor, tender_id=tender_id):
         return selection.participation_requests(session, actor=actor, tender_id=tender_id)
 
@@ -72,6 +75,7 @@ def select(
     session: SessionDep,
     actor: Buyer,
 ) -> Any:
+    """Select the candidates invited to bid in a restricted tender (buyer)."""
     with guard(request, session, actor, tender_id=tender_id):
         return selection.select_candidates(
             container_of(request), session, actor=actor, tender_id=tender_id, data=body

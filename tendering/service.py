@@ -22,6 +22,7 @@ from tendering import lifecycle, payloads, share_delivery
 from tendering._common import (
     audit,
     buyer_tender,
+    lot_payload,
 )
 from tendering.award import award_tender, evaluate_tender, propose_award, start_standstill
 from tendering.bidding import (
@@ -122,20 +123,6 @@ def _lots(organisation_id: str, lots: list[payloads.Lot]) -> list[TenderLot]:
         )
         for i, lot in enumerate(lots)
     ]
-
-
-def lot_payload(lot: TenderLot) -> payloads.Lot:
-    """A stored lot as the validated payload (criteria and all)."""
-    return payloads.Lot.model_validate(
-        {
-            "lot_id": lot.lot_id,
-            "title": lot.title,
-            "description": lot.description,
-            "estimated_value": lot.estimated_value,
-            "award_method": lot.award_method,
-            "criteria": lot.criteria,
-        }
-    )
 
 
 def tender_view(tender: Tender) -> payloads.Tender:

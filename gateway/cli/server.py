@@ -181,10 +181,14 @@ def sandbox(
     """Serve the simulated authorities on loopback."""
     import uvicorn
 
-    from gateway.sandbox.app import create_sandbox_app
+    from gateway.composition import create_sandbox_app
 
+    app = create_sandbox_app(settings())
+    if app is None:
+        typer.secho("the sandbox package is not installed", err=True, fg="red")
+        raise typer.Exit(1)
     uvicorn.run(
-        create_sandbox_app(settings()),
+        app,
         host=host,
         port=port or settings().sandbox_port,
         log_level="warning",

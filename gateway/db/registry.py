@@ -10,10 +10,12 @@ MODEL_MODULES = [
     "gateway.tenancy.models",
     "gateway.pipeline.models",
     "gateway.audit.models",
+    "gateway.webhooks.models",
     "adapters.models",
     "reporting.models",
     "tendering.models",
     "invoicing.models",
+    "portal.models",
 ]
 
 

@@ -122,7 +122,11 @@ def list_submissions(
     )
 
 
-@router.get("/{submission_id}", response_model=SubmissionOut, summary="One submission")
+@router.get(
+    "/{submission_id}",
+    response_model=SubmissionOut,
+    summary="One submission with its status and receipt",
+)
 def get_submission(submission_id: str, session: SessionDep, actor: ReaderDep) -> SubmissionOut:
     return SubmissionOut.model_validate(
         SubmissionRepository(session, actor.organisation_id).get(submission_id)

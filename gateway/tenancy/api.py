@@ -61,6 +61,7 @@ def me(actor: ActorDep) -> Me:
 def create_delegation(
     body: DelegationCreate, session: SessionDep, actor: AdminDep
 ) -> DelegationOut:
+    """Let another organisation act for this one (an accountant for a client)."""
     d = service.delegate(
         session,
         grantor=actor,
@@ -73,4 +74,5 @@ def create_delegation(
 
 @router.get("/delegations", response_model=list[DelegationOut])
 def list_delegations(session: SessionDep, actor: AdminDep) -> list[DelegationOut]:
+    """Delegations this organisation granted or holds."""
     return [DelegationOut.model_validate(d) for d in service.list_delegations(session, actor=actor)]

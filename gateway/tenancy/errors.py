@@ -2,7 +2,7 @@
 
 GatewayError
 ├── Unauthenticated   InvalidApiKey
-├── Forbidden         RoleRequired
+├── Forbidden         RoleRequired, UnknownOrganisation
 ├── BadRequest        InvalidCvr
 └── Conflict          OrganisationExists
 """
@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from gateway.errors import BadRequest, Conflict, Forbidden, Unauthenticated
 
-__all__ = ["InvalidApiKey", "InvalidCvr", "OrganisationExists", "RoleRequired"]
+__all__ = [
+    "InvalidApiKey",
+    "InvalidCvr",
+    "OrganisationExists",
+    "RoleRequired",
+    "UnknownOrganisation",
+]
 
 
 class InvalidApiKey(Unauthenticated):
@@ -28,3 +34,7 @@ class InvalidCvr(BadRequest):
 
 class OrganisationExists(Conflict):
     title = "Organisation exists"
+
+
+class UnknownOrganisation(Forbidden):
+    title = "Organisation not registered"

@@ -10,7 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db.base import Base, TimestampMixin, new_id
 
-__all__ = ["ApiKey", "Delegation", "Organisation", "Principal", "Role", "RoleGrant"]
+__all__ = [
+    "ApiKey",
+    "Delegation",
+    "Organisation",
+    "PersonIdentity",
+    "Principal",
+    "Role",
+    "RoleGrant",
+]
 
 
 class Role(StrEnum):
@@ -77,3 +85,16 @@ class Delegation(TimestampMixin, Base):
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     created_by: Mapped[str | None] = mapped_column(String(36), default=None)
+
+
+class PersonIdentity(TimestampMixin, Base):
+    """A person's login at an identity provider (issuer + subject) tied to its principal."""
+
+    __tablename__ = "person_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    issuer: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(200))
+    principal_id: Mapped[str] = mapped_column(ForeignKey("principals.id"), index=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -53,7 +53,7 @@ def readyz(request: Request) -> JSONResponse:
     )
 
 
-@router.get("/metrics", summary="Prometheus metrics")
+@router.get("/metrics", summary="Prometheus metrics of the gateway")
 def prometheus(request: Request) -> Response:
     c = container_of(request)
     registry = CollectorRegistry()

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway.errors import GatewayError
+from gateway.web.problem_pages import problem_type_uri
 
 __all__ = ["PROBLEM_JSON", "install_problem_handlers", "problem_response"]
 
@@ -30,7 +31,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         if exc.status >= 500:
             _log.error("web.error", extra={"path": request.url.path, "detail": exc.detail})
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem_response(exc.status, exc.to_problem(request.url.path), headers)
+        body = exc.to_problem(request.url.path)
+        body["type"] = problem_type_uri(request, exc.slug)
+        return problem_response(exc.status, body, headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -40,7 +43,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         ]
         detail = "; ".join(f"{e['location']}: {e['message']}" for e in errors) or "invalid request"
         body = {
-            "type": "https://gateway.example/problems/invalid-request",
+            "type": problem_type_uri(request, "invalid-request"),
             "title": "Invalid request",
             "status": 422,
             "detail": detail,
@@ -64,7 +67,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         _log.exception("web.unhandled", extra={"path": request.url.path})
         body = {
-            "type": "https://gateway.example/problems/internal",
+            "type": problem_type_uri(request, "internal"),
             "title": "Internal error",
             "status": 500,
             "detail": "an unexpected error occurred; it has been logged",

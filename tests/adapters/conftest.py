@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from fastapi.testclient import TestClient
+
+from gateway.app import create_app
+from gateway.bootstrap import Container, bootstrap
+from gateway.settings import Settings
+from gateway.tenancy.service import create_key, create_organisation
+from tests.support.cvr import random_cvr
 
 _HERE = Path(__file__).parent
 
@@ -41,3 +49,34 @@ def sie_dir(artefacts_dir: Path) -> Path:
 def company_file(tmp_path: Path, saft_fixture: ModuleType) -> Path:
     """A small, consistent SAF-T 1.30 file of a Danish-like company."""
     return saft_fixture.write_saft(tmp_path / "company.xml", lines=120)
+
+
+@pytest.fixture(scope="module")
+def container(
+    tmp_path_factory: pytest.TempPathFactory, database_url: str, artefacts_dir: Path
+) -> Container:
+    data = tmp_path_factory.mktemp("ledgers")
+    return bootstrap(
+        Settings(data_dir=data, database_url=database_url, artefacts_dir=artefacts_dir)
+    )
+
+
+@pytest.fixture(scope="module")
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container, mount_sandbox=False)) as c:
+        yield c
+
+
+Org = tuple[str, dict[str, str]]
+
+
+@pytest.fixture
+def org(container: Container) -> Callable[..., Org]:
+    def make(role: str = "reporter") -> Org:
+        cvr = random_cvr()
+        with container.db.transaction() as s:
+            o = create_organisation(s, cvr=cvr, name="Bogholderi ApS", actor="test")
+            key = create_key(s, organisation=o, role=role, name=role, actor="test").key
+        return cvr, {"Authorization": f"Bearer {key}"}
+
+    return make

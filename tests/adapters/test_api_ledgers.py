@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -14,44 +14,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from adapters.models import LedgerLineRow, LedgerVersion
-from gateway.app import create_app
-from gateway.bootstrap import Container, bootstrap
-from gateway.settings import Settings
-from gateway.tenancy.service import create_key, create_organisation
+from gateway.bootstrap import Container
+from gateway.tenancy.service import create_organisation
 from tests.support.cvr import random_cvr
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def container(
-    tmp_path_factory: pytest.TempPathFactory, database_url: str, artefacts_dir: Path
-) -> Container:
-    data = tmp_path_factory.mktemp("ledgers")
-    return bootstrap(
-        Settings(data_dir=data, database_url=database_url, artefacts_dir=artefacts_dir)
-    )
-
-
-@pytest.fixture(scope="module")
-def client(container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(container, mount_sandbox=False)) as c:
-        yield c
-
-
 Org = tuple[str, dict[str, str]]
-
-
-@pytest.fixture
-def org(container: Container) -> Callable[..., Org]:
-    def make(role: str = "reporter") -> Org:
-        cvr = random_cvr()
-        with container.db.transaction() as s:
-            o = create_organisation(s, cvr=cvr, name="Bogholderi ApS", actor="test")
-            key = create_key(s, organisation=o, role=role, name=role, actor="test").key
-        return cvr, {"Authorization": f"Bearer {key}"}
-
-    return make
 
 
 SIE_SAMPLES = [

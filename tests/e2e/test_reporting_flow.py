@@ -23,13 +23,13 @@ from fastapi.testclient import TestClient
 
 from gateway.app import create_app
 from gateway.bootstrap import Container, bootstrap
+from gateway.composition import create_sandbox_app
 from gateway.pipeline.service import advance
-from gateway.sandbox.app import create_sandbox_app
-from gateway.sandbox.skat_loopback import LoopbackTls, sandbox_from_keys, serve
 from gateway.settings import PipelineSettings, Settings
 from gateway.signing import init_keys
 from gateway.signing.devca import KeyPaths
 from gateway.tenancy.service import create_key, create_organisation
+from sandbox.skat_loopback import LoopbackTls, sandbox_from_keys, serve
 from tests.support.cvr import random_cvr
 from tests.support.live import serve_in_thread
 

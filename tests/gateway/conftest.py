@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from gateway.app import create_app
 from gateway.bootstrap import Container, bootstrap
-from gateway.sandbox.app import create_sandbox_app
+from gateway.composition import create_sandbox_app
 from gateway.settings import PipelineSettings, Settings, XmlSettings
 from gateway.signing import init_keys
 from gateway.tenancy.service import create_key, create_organisation

@@ -16,12 +16,12 @@ from lxml import etree
 
 from gateway.channels.base import OutboundMessage, SendOutcome, SendResult
 from gateway.channels.soap import SoapChannel, SoapEndpoint
-from gateway.sandbox.skat import SkatSandbox
-from gateway.sandbox.skat_contract import SERVICES
-from gateway.sandbox.skat_loopback import LoopbackTls, sandbox_from_keys, serve
 from gateway.signing.devca import KeyPaths
 from gateway.signing.wssecurity import WsSecuritySigner
+from sandbox.skat import SkatSandbox
+from sandbox.skat_loopback import LoopbackTls, sandbox_from_keys, serve
 from schemas import xmlsafe
+from schemas.skat_contract import SERVICES
 from tests.support.cvr import random_cvr
 
 NV = "urn:oio:skat:nemvirksomhed:1.0.0"

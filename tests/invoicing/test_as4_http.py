@@ -15,7 +15,6 @@ import uvicorn
 from lxml import etree
 from starlette.applications import Starlette
 
-from gateway.sandbox.peppol import create_peppol_sandbox
 from invoicing.as4 import (
     As4Receiver,
     DeliveryStatus,
@@ -30,6 +29,7 @@ from invoicing.as4.errors import As4Refused
 from invoicing.peppol import ParticipantNotFound, PeppolEndpoint, PeppolLookup, StaticSmpLocator
 from invoicing.peppol_ids import ParticipantId
 from invoicing.peppol_smp import SmpDirectory
+from sandbox.peppol import create_peppol_sandbox
 
 DOC_TYPE = (
     "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice"

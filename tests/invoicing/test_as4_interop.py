@@ -25,12 +25,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.sandbox.peppol import create_peppol_sandbox
 from invoicing.as4 import As4Receiver, DeliveryStatus, InboundMessage, PinnedCertificates, send_as4
 from invoicing.as4.devcerts import DevIdentity, make_dev_ca, make_dev_identity
 from invoicing.peppol import PeppolEndpoint
 from invoicing.peppol_ids import ParticipantId
 from invoicing.peppol_smp import SmpDirectory
+from sandbox.peppol import create_peppol_sandbox
 from tests.invoicing.test_as4_http import DOC_TYPE, INVOICE, PROCESS, RECEIVER, SENDER, serve, stop
 
 

@@ -41,7 +41,8 @@ from gateway.signing.devca import CertificateKind, IssuedCertificate, issue_cert
 from gateway.signing.keys import KeyPaths
 from gateway.tenancy.service import create_key, create_organisation
 from invoicing import inbound
-from invoicing.sandbox import mount
+from invoicing.peppol_network import backends
+from sandbox.peppol import PEPPOL_NETWORK, mount
 from tendering import sealing, share_delivery
 from tendering.contracts import contract_uri
 from tests.support.cvr import random_cvr
@@ -168,7 +169,10 @@ def peppol(
     clock = Clock()
     container = bootstrap(settings, clock=clock)
     sandbox = FastAPI()
-    mount(sandbox, settings, container=container)
+    sandbox.state.backends = {
+        PEPPOL_NETWORK: lambda s: backends(s, container=container),
+    }
+    mount(sandbox, settings)
     server = _serve(sandbox, sock)
     with TestClient(create_app(container, mount_sandbox=False)) as api:
         yield Peppol(container, api, clock, url)

@@ -16,9 +16,6 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 
-from gateway.sandbox.skat import SkatSandbox, provider_of
-from gateway.sandbox.skat_contract import schema_errors
-from gateway.sandbox.skat_loopback import LoopbackTls, make_loopback_tls, sandbox_from_keys, serve
 from gateway.signing import TrustStore, init_keys, load_signing_identity, load_trust_store
 from gateway.signing.devca import CertificateKind, IssuedCertificate, issue_certificate
 from gateway.signing.wssecurity import verify_envelope
@@ -41,7 +38,10 @@ from reporting.skat_errors import (
     SkatUnreachable,
 )
 from reporting.skat_replies import VAT_FIELDS
+from sandbox.skat import SkatSandbox, provider_of
+from sandbox.skat_loopback import LoopbackTls, make_loopback_tls, sandbox_from_keys, serve
 from schemas import xmlsafe
+from schemas.skat_contract import schema_errors
 from tests.support.cvr import random_cvr
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"

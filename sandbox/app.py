@@ -1,29 +1,44 @@
-"""The sandbox server: every simulated authority under one ASGI app."""
+"""The sandbox server: every simulated authority under one ASGI app.
+
+The composition root hands in the mounts (``mount(app, settings)`` each) and the
+backends some simulators borrow from the gateway's side of a contract (the XBRL
+engine, the gateway's Peppol registrations); this package never imports a domain.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
 from fastapi import FastAPI
 
-from gateway.composition import DOMAIN_SANDBOXES, load_all
-from gateway.sandbox.authority import authority_router
-from gateway.sandbox.skat import SkatSandbox
-from gateway.sandbox.skat_loopback import sandbox_from_keys
-from gateway.sandbox.store import SandboxStore
-from gateway.settings import Settings, get_settings
+from gateway.settings import Settings
 from gateway.signing import load_trust_store
 from gateway.signing.devca import KeyPaths
+from sandbox.authority import authority_router
+from sandbox.skat import SkatSandbox
+from sandbox.skat_loopback import sandbox_from_keys
+from sandbox.store import SandboxStore
 
-__all__ = ["create_sandbox_app"]
+__all__ = ["Mount", "create_sandbox_app"]
+
+Mount = Callable[[FastAPI, Settings], None]
 
 
-def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
-    s = settings or get_settings()
+def create_sandbox_app(
+    settings: Settings,
+    *,
+    mounts: Iterable[Mount] = (),
+    backends: Mapping[str, Any] | None = None,
+) -> FastAPI:
+    s = settings
     store = SandboxStore(s.data_path / "sandbox.sqlite")
     app = FastAPI(
         title="Gateway sandbox authorities",
         description="Simulators of the authorities, built from their published contracts.",
     )
     app.state.store = store
+    app.state.backends = dict(backends or {})
     trust = load_trust_store(s.trust_file) if s.trust_file.is_file() else None
     app.include_router(
         authority_router(store, trust), prefix="/authority", tags=["sandbox authority"]
@@ -34,7 +49,7 @@ def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
         app.state.skat = skat
         app.mount("/skat", skat.app)
 
-    for mount in load_all(DOMAIN_SANDBOXES):
+    for mount in mounts:
         mount(app, s)
 
     @app.get("/", tags=["sandbox"])
@@ -43,6 +58,10 @@ def create_sandbox_app(settings: Settings | None = None) -> FastAPI:
         if skat is not None:
             found["skat"] = "tax agency VAT services (SOAP, WS-Security) and its portal"
         return {"authorities": found}
+
+    @app.get("/healthz", tags=["sandbox"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
 
     return app
 

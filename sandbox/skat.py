@@ -7,7 +7,7 @@ signature verified against the trust store (the signing certificate names the
 software provider), checked against the service's XSD, answered once per
 ``TransaktionIdentifikator`` (a resend gets the first answer again), and then
 handled with the agency's error codes 4801-4817 and advice codes 5001-5004.
-The company's side (skat.dk) is the small portal in :mod:`gateway.sandbox.skat_portal`.
+The company's side (skat.dk) is the small portal in :mod:`sandbox.skat_portal`.
 """
 
 from __future__ import annotations
@@ -33,9 +33,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from gateway.sandbox import skat_messages as msg
-from gateway.sandbox.skat_calendar import period_problem, periods_between
-from gateway.sandbox.skat_contract import (
+from gateway.signing.wssecurity import (
+    SKAT_RSU_VERIFY,
+    CertificateTrust,
+    VerifyOptions,
+    WsSecurityError,
+    sign_envelope,
+    verify_envelope,
+)
+from sandbox import skat_messages as msg
+from sandbox.skat_calendar import period_problem, periods_between
+from sandbox.skat_portal import portal_routes
+from sandbox.skat_state import APPROVED, PENDING, REJECTED, Draft, SkatState
+from schemas import xmlsafe
+from schemas.skat_contract import (
     CTX_NS,
     NEM_NS,
     SERVICES,
@@ -45,21 +56,10 @@ from gateway.sandbox.skat_contract import (
     schema_errors,
     service_for_element,
 )
-from gateway.sandbox.skat_portal import portal_routes
-from gateway.sandbox.skat_state import APPROVED, PENDING, REJECTED, Draft, SkatState
-from gateway.signing.wssecurity import (
-    SKAT_RSU_VERIFY,
-    CertificateTrust,
-    VerifyOptions,
-    WsSecurityError,
-    sign_envelope,
-    verify_envelope,
-)
-from schemas import xmlsafe
 
 __all__ = ["SkatSandbox", "provider_of"]
 
-log = logging.getLogger("gateway.sandbox.skat")
+log = logging.getLogger("sandbox.skat")
 
 _SOAP_NS = msg.SOAP_NS
 _LIMITS = xmlsafe.XmlLimits(max_bytes=2 * 1024 * 1024, max_depth=40, max_elements=10_000)

@@ -1,14 +1,16 @@
 """Sandbox Peppol network: an SMP and an AS4 access point on loopback.
 
-The kernel does not import domains, so the SMP directory and the AS4 receiver are
-handed in by the composition root (``invoicing.peppol_smp.SmpDirectory`` and
-``invoicing.as4.As4Receiver`` fit the protocols below). Mount the returned app,
-e.g. at ``/sandbox/peppol``: the SMP answers under ``/smp``, the AP at ``/as4``.
+The sandbox does not import domains, so the SMP's registrations and the AS4
+receiver are handed in by the composition root (the gateway's side,
+``invoicing.peppol_network``, fits the protocols below) as the backend
+:data:`PEPPOL_NETWORK`: ``make(settings) -> (smp, access_point)``. ``mount``
+serves them at ``/peppol``: the SMP under ``/peppol/smp``, the AP at ``/peppol/as4``.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -16,7 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-__all__ = ["AccessPointBackend", "SmpBackend", "create_peppol_sandbox"]
+__all__ = ["PEPPOL_NETWORK", "AccessPointBackend", "SmpBackend", "create_peppol_sandbox", "mount"]
+
+# The backend name under which the composition root hands in the network's participants.
+PEPPOL_NETWORK = "peppol.network"
 
 _MAX_BODY = 110 * 1024 * 1024
 
@@ -101,3 +106,15 @@ def create_peppol_sandbox(*, smp: SmpBackend, access_point: AccessPointBackend) 
             Route("/as4", as4, methods=["POST"]),
         ]
     )
+
+
+NetworkFactory = Callable[[Any], tuple[SmpBackend, AccessPointBackend]]
+
+
+def mount(app: Any, settings: Any) -> None:
+    """Serve the sandbox SMP and access point at ``/peppol`` when the network was handed in."""
+    make: NetworkFactory | None = getattr(app.state, "backends", {}).get(PEPPOL_NETWORK)
+    if make is None:
+        return
+    smp, access_point = make(settings)
+    app.mount("/peppol", create_peppol_sandbox(smp=smp, access_point=access_point))

@@ -14,14 +14,14 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 
-from gateway.sandbox.skat import SkatSandbox, provider_of
-from gateway.sandbox.skat_contract import CTX_NS, NEM_NS, WS_NS, schema_errors
-from gateway.sandbox.skat_loopback import LoopbackTls, make_loopback_tls, serve
-from gateway.sandbox.skat_state import SkatState
 from gateway.signing import TrustStore
 from gateway.signing.devca import CertificateKind, IssuedCertificate, issue_certificate
 from gateway.signing.wssecurity import WSSE_NS, sign_envelope, verify_envelope
+from sandbox.skat import SkatSandbox, provider_of
+from sandbox.skat_loopback import LoopbackTls, make_loopback_tls, serve
+from sandbox.skat_state import SkatState
 from schemas import xmlsafe
+from schemas.skat_contract import CTX_NS, NEM_NS, WS_NS, schema_errors
 from tests.support.cvr import random_cvr
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from gateway.sandbox.store import SandboxStore, accept_once
 from gateway.signing import TrustStore, verify_detached, verify_ubl
+from sandbox.store import SandboxStore, accept_once
 
 __all__ = ["authority_router"]
 

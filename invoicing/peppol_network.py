@@ -1,10 +1,10 @@
-"""The sandbox Peppol network: every organisation of the gateway is a participant here.
+"""The gateway's side of the sandbox Peppol network: its participants and its access point.
 
-``mount(app, settings)`` serves ``/peppol/smp/...`` (participant ``0184:<CVR>``
-of each organisation, registered for every document type the gateway sends,
-with the gateway's sandbox AS4 endpoint and certificate) and ``POST
-/peppol/as4`` (the gateway's access point: verifies, decrypts, drops
-duplicates, and hands each document to :func:`invoicing.inbound.deliver`).
+:func:`backends` gives the sandbox (``sandbox.peppol``, through the composition
+root) an SMP backend (participant ``0184:<CVR>`` of each organisation,
+registered for every document type the gateway sends, with the gateway's AS4
+endpoint and certificate) and the gateway's receiving access point (verifies,
+decrypts, drops duplicates, hands each document to :func:`invoicing.inbound.deliver`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
 from sqlalchemy import select
 
-from gateway.sandbox.peppol import create_peppol_sandbox
 from gateway.signing import load_trust_store
 from gateway.tenancy.models import Organisation
 from invoicing import inbound
@@ -29,7 +27,7 @@ if TYPE_CHECKING:
     from gateway.bootstrap import Container
     from gateway.settings import Settings
 
-__all__ = ["GatewayAccessPoint", "GatewaySmp", "mount"]
+__all__ = ["GatewayAccessPoint", "GatewaySmp", "backends"]
 
 
 class _Lazy:
@@ -135,12 +133,9 @@ class GatewayAccessPoint:
         return self.receiver().receive(body, content_type)
 
 
-def mount(app: FastAPI, settings: Settings, *, container: Container | None = None) -> None:
-    """Mount the sandbox SMP and access point at ``/peppol`` on the sandbox app."""
+def backends(
+    settings: Settings, *, container: Container | None = None
+) -> tuple[GatewaySmp, GatewayAccessPoint]:
+    """The SMP registrations and the access point the sandbox Peppol network serves."""
     lazy = _Lazy(settings, container)
-    app.mount(
-        "/peppol",
-        create_peppol_sandbox(
-            smp=GatewaySmp(lazy, settings), access_point=GatewayAccessPoint(lazy, settings)
-        ),
-    )
+    return GatewaySmp(lazy, settings), GatewayAccessPoint(lazy, settings)

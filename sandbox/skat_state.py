@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from gateway.errors import Conflict, NotFound
-from gateway.sandbox.skat_calendar import QUARTERLY
+from sandbox.skat_calendar import QUARTERLY
 
 __all__ = ["Draft", "SkatState"]
 

@@ -25,10 +25,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from gateway.sandbox.skat import SkatSandbox
-from gateway.sandbox.skat_state import SkatState
 from gateway.signing.devca import CertificateKind, IssuedCertificate, KeyPaths, issue_certificate
 from gateway.signing.keys import load_trust_store
+from sandbox.skat import SkatSandbox
+from sandbox.skat_state import SkatState
 
 __all__ = ["LoopbackTls", "make_loopback_tls", "sandbox_from_keys", "serve"]
 

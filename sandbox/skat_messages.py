@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from lxml import etree
 
-from gateway.sandbox.skat_calendar import CalendarPeriod
-from gateway.sandbox.skat_contract import CTX_NS, NEM_NS, TSE_NS, VIRK_NS, WS_NS, ServiceContract
+from sandbox.skat_calendar import CalendarPeriod
+from schemas.skat_contract import CTX_NS, NEM_NS, TSE_NS, VIRK_NS, WS_NS, ServiceContract
 
 __all__ = [
     "ADVICE_TEXTS",

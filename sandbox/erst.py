@@ -14,21 +14,45 @@ import base64
 import binascii
 import hashlib
 import json
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from gateway.sandbox.store import SandboxStore, accept_once
+from gateway.errors import GatewayError
 from gateway.settings import Settings
-from reporting.errors import ReportingError
-from reporting.xbrl import validate_annual_report
+from sandbox.store import SandboxStore, accept_once
 
-__all__ = ["erst_router", "mount"]
+__all__ = ["XBRL_VALIDATOR", "XbrlValidator", "erst_router", "mount"]
 
 _NAME = "erst"
+
+# The backend name under which the composition root hands in the XBRL engine.
+XBRL_VALIDATOR = "erst.validate_xbrl"
+
+
+class XbrlVerdict(Protocol):
+    @property
+    def valid(self) -> bool: ...
+
+    @property
+    def engine(self) -> str: ...
+
+    @property
+    def taxonomy(self) -> str: ...
+
+    @property
+    def errors(self) -> Sequence[Any]: ...
+
+
+class XbrlValidator(Protocol):
+    """Validates an XBRL instance offline; raises an error carrying ``detail`` when it cannot."""
+
+    def __call__(self, xml: bytes, *, artefacts_dir: Path) -> XbrlVerdict: ...
 
 
 class Envelope(BaseModel):
@@ -49,7 +73,9 @@ def _problem(status: int, detail: str, **extra: Any) -> JSONResponse:
     )
 
 
-def erst_router(store: SandboxStore, settings: Settings) -> APIRouter:
+def erst_router(
+    store: SandboxStore, settings: Settings, validate_annual_report: XbrlValidator
+) -> APIRouter:
     """The intake's routes over the sandbox's store.
 
     A report is taken at once (202) and validated in the background, as the
@@ -68,7 +94,7 @@ def erst_router(store: SandboxStore, settings: Settings) -> APIRouter:
             else:
                 status = "rejected"
                 detail = json.dumps([f.to_dict() for f in report.errors])
-        except ReportingError as exc:
+        except GatewayError as exc:  # the engine could not run: unavailable, not a verdict
             status, detail = "unavailable", exc.detail
         with store.tx() as db:
             db.execute(
@@ -149,6 +175,11 @@ def erst_router(store: SandboxStore, settings: Settings) -> APIRouter:
 
 
 def mount(app: FastAPI, settings: Settings) -> None:
-    """Add the intake to the sandbox server at ``/erst``."""
+    """Add the intake to the sandbox server at ``/erst`` when an XBRL engine was handed in."""
+    validator = getattr(app.state, "backends", {}).get(XBRL_VALIDATOR)
+    if validator is None:
+        return
     store = getattr(app.state, "store", None) or SandboxStore(settings.data_path / "sandbox.sqlite")
-    app.include_router(erst_router(store, settings), prefix="/erst", tags=["sandbox erst"])
+    app.include_router(
+        erst_router(store, settings, validator), prefix="/erst", tags=["sandbox erst"]
+    )

@@ -8,7 +8,7 @@ take ``{"se": ..., "provider": "CVR:<number>"}`` (or ``"certificate_pem"``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from cryptography import x509
 from starlette.requests import Request
@@ -16,12 +16,24 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.errors import GatewayError
-from gateway.sandbox.skat_state import Draft
+from sandbox.skat_state import Draft, SkatState
 
-if TYPE_CHECKING:
-    from gateway.sandbox.skat import SkatSandbox
+__all__ = ["PortalDesk", "draft_json", "portal_routes"]
 
-__all__ = ["draft_json", "portal_routes"]
+
+class PortalDesk(Protocol):
+    """What the company's side may do at the agency (the simulator itself fits)."""
+
+    @property
+    def state(self) -> SkatState: ...
+
+    def approve(self, transaction_id: str) -> Draft: ...
+
+    def reject(self, transaction_id: str) -> Draft: ...
+
+    def grant(self, se: str, provider: str | x509.Certificate) -> None: ...
+
+    def revoke(self, se: str, provider: str | x509.Certificate) -> None: ...
 
 
 def draft_json(draft: Draft) -> dict[str, Any]:
@@ -45,7 +57,7 @@ async def _json(request: Request, *names: str) -> dict[str, str] | JSONResponse:
         return JSONResponse({"detail": f"send a JSON object with {', '.join(names)}"}, 400)
 
 
-def portal_routes(sandbox: SkatSandbox) -> list[Route]:
+def portal_routes(sandbox: PortalDesk) -> list[Route]:
     """The portal's routes, bound to one sandbox."""
 
     async def decide(request: Request, *, approve: bool) -> Response:

@@ -1,1 +1,0 @@
-"""Simulated authorities on loopback, built from their real contracts."""

@@ -1,0 +1,1 @@
+"""Simulated authorities and counterparties, built from their real contracts (never a domain)."""
