@@ -61,13 +61,19 @@ def gateway_stack(
     concurrency: int,
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, dict[str, str]]]:
-    """API server + ``workers`` worker processes (the first also runs the scheduler)."""
+    """API server, sandbox server and ``workers`` worker processes (the first runs the scheduler).
+
+    The sandbox's base URL is ``env["GW_SANDBOX_URL"]``.
+    """
     data = Path(tempfile.mkdtemp(prefix="gw-bench-"))
     port = free_port()
+    sandbox_port = free_port()
     env = {
         **os.environ,
         "GW_DATA_DIR": str(data),
         "GW_PORT": str(port),
+        "GW_SANDBOX_PORT": str(sandbox_port),
+        "GW_SANDBOX_URL": f"http://127.0.0.1:{sandbox_port}",
         "GW_QUEUE": f"bench-{uuid.uuid4().hex[:8]}",
         "GW_LOG_LEVEL": "WARNING",
         **(extra_env or {}),
@@ -83,12 +89,13 @@ def gateway_stack(
     log = (data / "bench.log").open("ab")
     procs = [
         subprocess.Popen(
-            [*py, "serve", "--port", str(port)],
+            [*py, role, "--port", str(p)],
             env=env,
             stdout=log,
             stderr=log,
             start_new_session=True,
         )
+        for role, p in (("serve", port), ("sandbox", sandbox_port))
     ]
     for i in range(workers):
         args = [*py, "worker", f"--concurrency={concurrency}"] + (["--beat"] if i == 0 else [])
@@ -97,6 +104,7 @@ def gateway_stack(
         )
     try:
         _wait(f"http://127.0.0.1:{port}/healthz")
+        _wait(f"{env['GW_SANDBOX_URL']}/healthz")
         yield f"http://127.0.0.1:{port}", env
     finally:
         for p in procs:

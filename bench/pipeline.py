@@ -96,6 +96,7 @@ def _floor(url: str, env: dict[str, str], count: int, clients: int) -> float:
     from gateway.signing import load_signing_identity, sign_detached
 
     identity = load_signing_identity(Path(env["GW_DATA_DIR"]) / "keys" / "signing.p12")
+    sandbox = env["GW_SANDBOX_URL"]
     signatures = [
         base64.b64encode(sign_detached(_doc(i), identity, mime_type="application/xml")).decode()
         for i in range(count)
@@ -112,7 +113,7 @@ def _floor(url: str, env: dict[str, str], count: int, clients: int) -> float:
                 "content_type": "application/xml",
                 "payload": base64.b64encode(_doc(i)).decode(),
             }
-            http.post(f"{url}/sandbox/authority/messages", json=body).raise_for_status()
+            http.post(f"{sandbox}/authority/messages", json=body).raise_for_status()
 
         started = time.perf_counter()
         with ThreadPoolExecutor(clients) as pool:

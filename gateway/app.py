@@ -30,8 +30,12 @@ RFC 9457 problem details whose `type` links to a page explaining the problem
 """
 
 
-def create_app(container: Container | None = None, *, mount_sandbox: bool | None = None) -> FastAPI:
-    """Build the API; the embedded setup mounts the sandbox authorities at ``/sandbox``."""
+def create_app(container: Container | None = None, *, mount_sandbox: bool = False) -> FastAPI:
+    """Build the API; the sandbox authorities run in their own process (``gateway sandbox``).
+
+    ``mount_sandbox`` serves them at ``/sandbox`` in this app instead (tests only): a slow
+    counterparty then shares the API's event loop and threads.
+    """
     c = container or get_container()
     configure_celery(c.settings)
     install_dispatcher(dispatch)
@@ -49,7 +53,7 @@ def create_app(container: Container | None = None, *, mount_sandbox: bool | None
         app.include_router(router)
     for install_pages in load_all(DOMAIN_PAGES):
         install_pages(app)
-    if mount_sandbox if mount_sandbox is not None else c.settings.sandbox_url is None:
+    if mount_sandbox:
         from gateway.composition import create_sandbox_app
 
         sandbox = create_sandbox_app(c.settings)

@@ -47,6 +47,7 @@ DOMAIN_SANDBOXES = [
     "sandbox.erst:mount",
     "sandbox.peppol:mount",
     "sandbox.oidc:mount",
+    "sandbox.tsa:mount",
 ]
 
 # Server-rendered pages for people: ``install(app: FastAPI) -> None``.
@@ -68,6 +69,7 @@ DOMAIN_TASKS = [
     "reporting.tasks",
     "tendering.tasks",
     "invoicing.tasks",
+    "gateway.audit.tasks",
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
@@ -68,6 +68,19 @@ class SmtpSettings(BaseModel):
     starttls: bool = False
 
 
+class AuditSettings(BaseModel):
+    """Checkpoints anchoring the audit chains outside the database."""
+
+    # A write-once folder the database cannot touch (default: <data_dir>/audit-checkpoints).
+    checkpoint_dir: Path | None = None
+    # RFC 3161 time-stamping authority (default: the sandbox's, <sandbox_url>/tsa).
+    tsa_url: str | None = None
+    # Roots for the TSA and the checkpoint signer (default: the signing trust store).
+    trust_file: Path | None = None
+    require_timestamp: bool = True
+    checkpoint_interval_seconds: float = 3600.0
+
+
 class PortalSettings(BaseModel):
     """The people's portal: its OIDC provider (the sandbox's by default) and its sessions."""
 
@@ -96,7 +109,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     sandbox_port: int = 8100
-    # Where channels find the sandbox authorities; embedded, they are mounted on the API server.
+    # Where channels find the sandbox authorities; by default the ``gateway sandbox`` process
+    # (``gateway up`` starts it) on loopback at ``sandbox_port``.
     sandbox_url: str | None = None
     public_url: str | None = None
     log_level: str = "INFO"
@@ -110,8 +124,22 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = None
     # The passphrase ``gateway bid keygen`` / ``bid seal`` use for the supplier's key file.
     bid_key_password: SecretStr | None = None
+    audit: AuditSettings = Field(default_factory=AuditSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     portal: PortalSettings = Field(default_factory=PortalSettings)
+    # Test only: a file holding an offset in seconds that moves the clock of every
+    # process (gateway.clock); refused unless test_mode is on.
+    test_mode: bool = False
+    test_clock_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _test_clock_needs_test_mode(self) -> Settings:
+        if self.test_clock_file is not None and not self.test_mode:
+            raise ValueError(
+                "GW_TEST_CLOCK_FILE moves the gateway's clock and is for tests only: "
+                "set GW_TEST_MODE=1 as well, or unset GW_TEST_CLOCK_FILE"
+            )
+        return self
 
     @property
     def data_path(self) -> Path:
@@ -155,7 +183,7 @@ class Settings(BaseSettings):
 
     @property
     def effective_sandbox_url(self) -> str:
-        return self.sandbox_url or f"{self.effective_public_url}/sandbox"
+        return self.sandbox_url or f"http://127.0.0.1:{self.sandbox_port}"
 
     @property
     def effective_oidc_issuer(self) -> str:

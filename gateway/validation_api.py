@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from gateway.errors import InvalidDocument
+from gateway.errors import BadRequest, InvalidDocument
 from gateway.pipeline.steps import xml_limits
 from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
@@ -54,8 +54,11 @@ async def validate_document(
             "message": exc.detail,
         }
         raise InvalidDocument(exc.detail, findings=[finding]) from exc
+    except plans.UnknownPlanError as exc:
+        raise BadRequest(exc.detail) from exc
     except plans.NoPlanError as exc:
-        raise InvalidDocument(exc.detail, findings=[]) from exc
+        finding = {"rule": "NO-PLAN", "severity": "fatal", "location": "/", "message": exc.detail}
+        raise InvalidDocument(exc.detail, findings=[finding]) from exc
     if format == "svrl":
         return Response(report.to_svrl(), media_type="application/svrl+xml")
     if format == "text":

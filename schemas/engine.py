@@ -28,6 +28,7 @@ __all__ = [
     "CompiledSchema",
     "CompiledStylesheet",
     "EngineError",
+    "RuleRunError",
     "clear_caches",
     "saxon_document",
     "saxon_processor",
@@ -51,6 +52,18 @@ class EngineError(RuntimeError):
         self.detail = detail
 
 
+class RuleRunError(EngineError):
+    """A compiled rule set stopped on a dynamic error while running over a document.
+
+    ``saxon`` keeps Saxon's own text (error code, message, stylesheet line).
+    """
+
+    def __init__(self, detail: str, *, path: Path, saxon: str) -> None:
+        super().__init__(detail)
+        self.path = path
+        self.saxon = saxon
+
+
 @dataclass(slots=True)
 class CompiledStylesheet:
     """One compiled XSLT with the lock that serialises its use."""
@@ -66,7 +79,9 @@ class CompiledStylesheet:
             try:
                 out = self.executable.transform_to_string(xdm_node=node)
             except saxonche.PySaxonApiError as exc:
-                raise EngineError(f"{self.path.name} failed: {exc}") from exc
+                raise RuleRunError(
+                    f"{self.path.name} failed: {exc}", path=self.path, saxon=str(exc)
+                ) from exc
         if out is None:
             raise EngineError(f"{self.path.name} produced no output")
         return out

@@ -18,6 +18,7 @@ __all__ = [
     "NoPlanError",
     "Plan",
     "RuleSet",
+    "UnknownPlanError",
     "detect",
     "list_plans",
     "release_on",
@@ -31,6 +32,10 @@ class NoPlanError(ValueError):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+
+class UnknownPlanError(NoPlanError):
+    """The caller named a plan that does not exist (a usage error, not the document's fault)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +154,18 @@ PREAWARD: tuple[tuple[str, str], ...] = (
     ("T022", "UnsubscribeFromProcedureResponse"),
 )
 PREAWARD_XSLT = "peppol-preaward/compiled/PEPPOL-{tx}.xslt"
+
+# Pre-award transactions carried as OASIS ebRS 4.0 registry messages (search and publish
+# notices): transaction, root element, its namespace. Their identifier is the value of the
+# ``SpecificationIdentification`` slot; the artefacts hold no ebRS XSD, so rules only.
+EBRS_QUERY = "urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0"
+EBRS_LCM = "urn:oasis:names:tc:ebxml-regrep:xsd:lcm:4.0"
+EBRS_RIM = "urn:oasis:names:tc:ebxml-regrep:xsd:rim:4.0"
+PREAWARD_EBRS: tuple[tuple[str, str, str], ...] = (
+    ("T011", "QueryRequest", EBRS_QUERY),
+    ("T012", "QueryResponse", EBRS_QUERY),
+    ("T015", "SubmitObjectsRequest", EBRS_LCM),
+)
 UBL23_PREAWARD_ROOTS = (
     "CallForTenders",
     "Tender",
@@ -277,6 +294,16 @@ def _build() -> dict[str, Plan]:
         )
         for tx, root in PREAWARD
     )
+    plans.extend(
+        Plan(
+            f"peppol-preaward-{tx.lower()}",
+            f"Peppol pre-award {tx} (ebRS 4.0; compiled Peppol Schematron, no ebRS XSD shipped)",
+            (root,),
+            None,
+            (RuleSet(tx, PREAWARD_XSLT.format(tx=tx)),),
+        )
+        for tx, root, _ in PREAWARD_EBRS
+    )
     return {p.name: p for p in plans}
 
 
@@ -306,7 +333,7 @@ def resolve(name: str, *, on: dt.date | None = None) -> Plan:
     if versioned in _PLANS:
         return _PLANS[versioned]
     known = sorted({p.family for p in _PLANS.values()} | set(_PLANS))
-    raise NoPlanError(f"unknown validation plan {name!r}; known plans: {', '.join(known)}")
+    raise UnknownPlanError(f"unknown validation plan {name!r}; known plans: {', '.join(known)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,9 +354,23 @@ POACC_TRNS = "urn:fdc:peppol.eu:poacc:trns:"
 PRAC_TRNS = "urn:fdc:peppol.eu:prac:trns:"
 
 
+def _ebrs_family(ns: str, root: str, spec: str) -> str | None:
+    for tx, r, n in PREAWARD_EBRS:
+        if (n, r) != (ns, root):
+            continue
+        named = (
+            spec[len(PRAC_TRNS) :].split(":", 1)[0].upper() if spec.startswith(PRAC_TRNS) else ""
+        )
+        # Without an identifier the root decides: the rules then say the identifier is missing.
+        return f"peppol-preaward-{tx.lower()}" if named in ("", tx) else None
+    return None
+
+
 def _family(ns: str, root: str, cust: str, version: str) -> str | None:
     if ns == CII_NS:
         return "en16931-cii"
+    if ns in (EBRS_QUERY, EBRS_LCM):
+        return _ebrs_family(ns, root, cust)
     if not ns.startswith(UBL_NS_PREFIX):
         return None
     if cust.startswith("OIOUBL-2"):

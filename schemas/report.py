@@ -15,6 +15,7 @@ from lxml import etree
 from schemas import xmlsafe
 
 __all__ = [
+    "RULESET_ERROR",
     "Finding",
     "Severity",
     "ValidationReport",
@@ -24,6 +25,9 @@ __all__ = [
 ]
 
 Severity = Literal["fatal", "warning", "information"]
+
+# The rule id of the finding a rule set's dynamic error becomes (FORG0001, XPTY0004, ...).
+RULESET_ERROR = "RULESET-ERROR"
 
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 _SVRL = f"{{{SVRL_NS}}}"
@@ -49,7 +53,11 @@ _SEVERITIES: dict[str, Severity] = {
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One rule that fired: rule id, severity, XPath location, message, rule set."""
+    """One rule that fired: rule id, severity, XPath location, message, rule set.
+
+    A rule set that stopped on a dynamic error yields one finding whose rule id
+    is :data:`RULESET_ERROR`, with the error ``code`` and offending ``value``.
+    """
 
     rule: str
     severity: Severity
@@ -57,15 +65,23 @@ class Finding:
     message: str
     ruleset: str
     test: str = ""
+    # Set on a rule set's dynamic error only: the XPath error code and the value it stopped on.
+    code: str = ""
+    value: str | None = None
 
     def to_dict(self) -> dict[str, str]:
-        return {
+        out = {
             "rule": self.rule,
             "severity": self.severity,
             "location": self.location,
             "message": self.message,
             "ruleset": self.ruleset,
         }
+        if self.code:
+            out["code"] = self.code
+            if self.value is not None:
+                out["value"] = self.value
+        return out
 
 
 @dataclass(slots=True)

@@ -10,10 +10,16 @@ from pathlib import Path
 import saxonche
 from lxml import etree
 
-from schemas import engine, plans, xmlsafe
-from schemas.report import Finding, ValidationReport, findings_from_oioubl, findings_from_svrl
+from schemas import dynamic, engine, plans, xmlsafe
+from schemas.report import (
+    RULESET_ERROR,
+    Finding,
+    ValidationReport,
+    findings_from_oioubl,
+    findings_from_svrl,
+)
 
-__all__ = ["Validator", "validate"]
+__all__ = ["Validator", "ruleset_error_finding", "validate"]
 
 _CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
 
@@ -29,6 +35,15 @@ def _split(tag: str) -> tuple[str, str]:
     return "", tag
 
 
+def _customization(root: etree._Element, ns: str) -> str:
+    if ns in (plans.EBRS_QUERY, plans.EBRS_LCM):
+        for slot in root.iterchildren(f"{{{plans.EBRS_RIM}}}Slot"):
+            if slot.get("name") == "SpecificationIdentification":
+                return " ".join("".join(slot.itertext()).split())
+        return ""
+    return root.findtext(f"{_CBC}CustomizationID") or ""
+
+
 def _xsd_findings(errors: Iterable[etree._LogEntry], ruleset: str) -> list[Finding]:
     return [
         Finding(
@@ -40,6 +55,29 @@ def _xsd_findings(errors: Iterable[etree._LogEntry], ruleset: str) -> list[Findi
         )
         for e in errors
     ]
+
+
+def ruleset_error_finding(ruleset: str, exc: engine.RuleRunError) -> Finding:
+    """The finding for a rule set that stopped: code, offending value, assert and context."""
+    err = dynamic.parse_saxon_error(exc.saxon)
+    at = dynamic.rule_at(exc.path, err.line)
+    where = f" in {at.rule}" if at.rule else ""
+    if at.context:
+        where += f" (context {at.context})"
+    message = (
+        f"rule set {ruleset} stopped with {err.code}{where}: {err.message}; "
+        "its remaining rules did not run"
+    )
+    return Finding(
+        rule=RULESET_ERROR,
+        severity="fatal",
+        location=at.context or "/",
+        message=message,
+        ruleset=ruleset,
+        test=at.rule or "",
+        code=err.code,
+        value=err.value,
+    )
 
 
 class Validator:
@@ -67,7 +105,7 @@ class Validator:
             found = plans.detect(
                 ns,
                 local,
-                root.findtext(f"{_CBC}CustomizationID") or "",
+                _customization(root, ns),
                 root.findtext(f"{_CBC}ProfileID") or "",
                 root.findtext(f"{_CBC}UBLVersionID") or "",
             )
@@ -129,8 +167,16 @@ class Validator:
     def run_rules(
         self, ruleset: plans.RuleSet, document: str | saxonche.PyXdmNode
     ) -> list[Finding]:
-        """Run one rule set over an already-accepted document (serialised, or Saxon's tree)."""
-        out = engine.stylesheet(self.artefacts_dir / ruleset.path).run(document)
+        """Run one rule set over an already-accepted document (serialised, or Saxon's tree).
+
+        A dynamic error inside the rule set (Saxon stops the whole stylesheet, as the
+        official pipeline does) becomes one fatal finding instead of an exception.
+        """
+        compiled = engine.stylesheet(self.artefacts_dir / ruleset.path)
+        try:
+            out = compiled.run(document)
+        except engine.RuleRunError as exc:
+            return [ruleset_error_finding(ruleset.name, exc)]
         if ruleset.output == "oioubl":
             return findings_from_oioubl(out, ruleset=ruleset.name)
         return findings_from_svrl(out, ruleset=ruleset.name)

@@ -66,17 +66,100 @@ def key_create(
 
 @audit_app.command("verify")
 def audit_verify() -> None:
-    """Recompute every audit chain; exit 1 naming the first broken entry."""
+    """Recompute every audit chain and check it against the checkpoints; exit 1 naming what broke."""
+    from gateway.audit.anchoring import Anchoring, check_against_log
     from gateway.audit.service import verify_chains
     from gateway.bootstrap import get_container
 
+    anchoring = Anchoring.from_settings(settings())
+    log = anchoring.read()
     with get_container().db.transaction() as s:
         total, breaks = verify_chains(s)
-    if breaks:
-        for b in breaks:
-            typer.secho(f"BROKEN {b}", fg=typer.colors.RED, err=True)
+        anchored = check_against_log(s, log)
+    for problem in log.problems:
+        typer.secho(f"CHECKPOINT {problem}", fg=typer.colors.RED, err=True)
+    for b in [*breaks, *anchored]:
+        typer.secho(f"BROKEN {b}", fg=typer.colors.RED, err=True)
+    if breaks or anchored or log.problems:
         raise typer.Exit(1)
-    typer.echo(f"audit chain intact: {total} entries verified")
+    latest = log.latest
+    if latest is None:
+        typer.echo(
+            f"audit chain intact: {total} entries verified (no checkpoint yet: not anchored)"
+        )
+        return
+    typer.echo(
+        f"audit chain intact: {total} entries verified; {len(log.leaves)} anchored by "
+        f"{len(log.checkpoints)} checkpoints (latest {latest.number}, tree {latest.tree_size}, "
+        f"root {latest.root_hash[:16]}…)"
+    )
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Sign, time-stamp and write a checkpoint over every entry added since the last one."""
+    from gateway.audit.anchoring import Anchoring, make_checkpoint
+    from gateway.bootstrap import get_container
+    from gateway.db.base import utcnow
+    from gateway.errors import GatewayError
+
+    anchoring = Anchoring.from_settings(settings())
+    try:
+        with get_container().db.transaction() as s:
+            cp = make_checkpoint(s, anchoring, now=utcnow())
+    except GatewayError as exc:
+        typer.secho(f"error: {exc.detail}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    if cp is None:
+        typer.echo("nothing new since the last checkpoint")
+        return
+    typer.echo(
+        json.dumps(
+            {
+                "checkpoint": cp.number,
+                "tree_size": cp.tree_size,
+                "root_hash": cp.root_hash,
+                "new_entries": len(cp.leaves),
+                "file": str(anchoring.folder.path_of(cp.number)),
+            }
+        )
+    )
+
+
+@audit_app.command("prove")
+@friendly_errors
+def audit_prove(
+    from_: Annotated[int, typer.Option("--from", help="the earlier checkpoint number")],
+    to: Annotated[int, typer.Option("--to", help="the later checkpoint number")],
+) -> None:
+    """Print an RFC 9162 consistency proof between two checkpoints (JSON)."""
+    from gateway.audit.anchoring import Anchoring, prove
+
+    log = Anchoring.from_settings(settings()).read()
+    typer.echo(json.dumps(prove(log, from_, to), indent=1))
+
+
+@audit_app.command("verify-proof")
+def audit_verify_proof(
+    proof_file: Annotated[typer.FileText, typer.Argument(help="the proof (JSON), - for stdin")],
+) -> None:
+    """Check a consistency proof against the signed checkpoints; exit 1 when it fails."""
+    from gateway.audit.anchoring import Anchoring, verify_proof
+
+    try:
+        proof = json.loads(proof_file.read())
+    except ValueError as exc:
+        typer.secho(f"error: the proof is not JSON: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
+    log = Anchoring.from_settings(settings()).read()
+    problem = verify_proof(log, proof)
+    if problem is not None:
+        typer.secho(f"PROOF FAILS: {problem}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"consistent: checkpoint {proof['from']['checkpoint']} (tree {proof['from']['tree_size']}) "
+        f"is a prefix of checkpoint {proof['to']['checkpoint']} (tree {proof['to']['tree_size']})"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -20,6 +20,10 @@ DEMO_CVR = "25313763"
 DEMO_NAME = "Demo ApS"
 
 
+def _gateway(*args: str) -> list[str]:
+    return [sys.executable, "-m", "gateway.cli", *args]
+
+
 def _celery(*args: str) -> list[str]:
     return [sys.executable, "-m", "celery", "-A", "gateway.celery_app:celery_app", *args]
 
@@ -75,12 +79,19 @@ def up(
         bool, typer.Option(help="start a worker and scheduler beside the API")
     ] = True,
 ) -> None:
-    """Start the whole gateway embedded: API, worker, scheduler, sandbox authorities, demo data."""
+    """Start the whole gateway embedded: API, worker, scheduler, sandbox authorities, demo data.
+
+    The sandbox authorities run in their own process (like the worker), so a slow
+    counterparty never holds up the API; channels find them through ``GW_SANDBOX_URL``.
+    """
     s = settings()
     if host:
         os.environ["GW_HOST"] = host
     if port:
         os.environ["GW_PORT"] = str(port)
+    sandbox_apart = s.sandbox_url is None
+    if sandbox_apart:
+        os.environ["GW_SANDBOX_URL"] = f"http://127.0.0.1:{s.sandbox_port}"
     from gateway.settings import get_settings
 
     get_settings.cache_clear()
@@ -90,13 +101,19 @@ def up(
     env = _worker_env()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = env["PROMETHEUS_MULTIPROC_DIR"]
     children: list[subprocess.Popen[bytes]] = []
+    if sandbox_apart:
+        # Each child leads its own process group, so stopping it takes its pool too.
+        children.append(
+            subprocess.Popen(
+                _gateway("sandbox", "--port", str(s.sandbox_port)), env=env, start_new_session=True
+            )
+        )
     if worker:
         schedule = f"--schedule={s.data_path / 'celerybeat-schedule'}"
         for args in (
             _celery("worker", "--loglevel=WARNING", "--concurrency=2"),
             _celery("beat", "--loglevel=WARNING", schedule),
         ):
-            # Each child leads its own process group, so stopping it takes its pool too.
             children.append(subprocess.Popen(args, env=env, start_new_session=True))
     url = s.effective_public_url
     typer.secho(f"\nGateway at {url}  (API docs: {url}/docs)", bold=True)
@@ -181,8 +198,13 @@ def sandbox(
     """Serve the simulated authorities on loopback."""
     import uvicorn
 
+    from gateway.celery_app import configure, dispatch
     from gateway.composition import create_sandbox_app
+    from gateway.jobs import install_dispatcher
 
+    # The gateway's own access point answers here too: what it receives goes to the worker.
+    configure(settings())
+    install_dispatcher(dispatch)
     app = create_sandbox_app(settings())
     if app is None:
         typer.secho("the sandbox package is not installed", err=True, fg="red")

@@ -2,9 +2,11 @@
 
 Exit codes: 0 every file is valid; 1 some file is invalid, including XML the
 hardened parser refuses (DTD, entities, too deep, malformed: reported as a fatal
-finding ``XML-REFUSED`` or ``XML-MALFORMED``, and Saxon never sees it); 2 usage
-errors: no file, an unreadable file, an unknown plan, a document no plan fits,
-or rules that are not installed.
+finding ``XML-REFUSED`` or ``XML-MALFORMED``, and Saxon never sees it), a
+document no plan fits (finding ``NO-PLAN``) and a rule set that stopped on a
+dynamic error (finding ``RULESET-ERROR`` with the error code; the other layers
+still report); 2 usage errors: no file, an unreadable file, an unknown plan
+name, or rules that are not installed.
 """
 
 from __future__ import annotations
@@ -23,12 +25,18 @@ from schemas.validation import Validator
 __all__ = ["register", "validate_cmd"]
 
 _OK, _INVALID, _USAGE = 0, 1, 2
+NO_PLAN = "NO-PLAN"
 
 
 def _refused(exc: xmlsafe.XmlError, name: str) -> ValidationReport:
     rule = "XML-REFUSED" if isinstance(exc, xmlsafe.HostileXmlError) else "XML-MALFORMED"
     location = f"line {exc.line}" if exc.line else "/"
     finding = Finding(rule, "fatal", location, exc.detail, "XML")
+    return ValidationReport(plan="none", findings=[finding], document=name)
+
+
+def _no_plan(exc: plans.NoPlanError, name: str) -> ValidationReport:
+    finding = Finding(NO_PLAN, "fatal", "/", exc.detail, "plan")
     return ValidationReport(plan="none", findings=[finding], document=name)
 
 
@@ -42,12 +50,7 @@ def _json_line(name: str, report: ValidationReport | None, error: str | None = N
                 "valid": report.valid,
                 "plan": report.plan,
                 "findings": [
-                    {
-                        "rule": f.rule,
-                        "severity": f.severity,
-                        "location": f.location,
-                        "message": f.message,
-                    }
+                    {k: v for k, v in f.to_dict().items() if k != "ruleset"}
                     for f in report.findings
                 ],
             }
@@ -100,7 +103,12 @@ def validate_cmd(
             report = validator.validate(data, plan=plan, name=name)
         except xmlsafe.XmlError as exc:
             report = _refused(exc, name)
-        except (plans.NoPlanError, engine.EngineError) as exc:
+        except plans.UnknownPlanError as exc:
+            typer.echo(f"error: {exc.detail}", err=True)
+            raise typer.Exit(_USAGE) from exc
+        except plans.NoPlanError as exc:
+            report = _no_plan(exc, name)
+        except engine.EngineError as exc:
             worst = _USAGE
             typer.echo(
                 _json_line(name, None, exc.detail) if as_json else f"error: {name}: {exc.detail}",

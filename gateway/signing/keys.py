@@ -29,6 +29,7 @@ from gateway.signing.errors import (
     Refusal,
     SignatureCreationError,
 )
+from gateway.signing.policy import STRICT_SIGNER_POLICY, Purpose, SignerPolicy
 
 __all__ = [
     "KeyPaths",
@@ -232,11 +233,16 @@ class TrustStore:
         intermediates: Sequence[x509.Certificate] = (),
         *,
         at: datetime | None = None,
+        purpose: Purpose | None = None,
+        policy: SignerPolicy = STRICT_SIGNER_POLICY,
     ) -> tuple[x509.Certificate, ...]:
         """Return the chain from ``leaf`` to a trusted root, or raise :class:`CertificateRejected`.
 
         The leaf must allow digital signatures; validity is checked at ``at``
         (default now), so a signature over an expired certificate is refused.
+        With a ``purpose``, ``policy`` must also admit the leaf for it
+        (refusal ``signer-not-permitted``): a trusted TLS certificate still
+        never signs a document.
         """
         when = (at or datetime.now(UTC)).astimezone(UTC)
         for cert in (leaf, *intermediates):
@@ -267,6 +273,8 @@ class TrustStore:
                 f"certificate {leaf.subject.rfc4514_string()} does not chain to a trusted CA: {exc}",
                 refusal=Refusal.UNTRUSTED_CERTIFICATE,
             ) from exc
+        if purpose is not None:
+            policy.check(leaf, purpose)
         return tuple(verified.chain)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gateway.signing.errors import Refusal, SignatureRejected
+from gateway.signing.policy import STRICT_SIGNER_POLICY, SignerPolicy
 
 __all__ = ["SignedReference", "VerificationOptions", "VerificationResult"]
 
@@ -25,6 +26,8 @@ class VerificationOptions:
     # Check certificate validity at this instant (e.g. the receipt time of an archived
     # document) instead of now.
     verification_time: datetime | None = None
+    # Who may sign: only certificates certified for document signing (never TLS ones).
+    signer_policy: SignerPolicy = STRICT_SIGNER_POLICY
 
     def __post_init__(self) -> None:
         if self.expected_references < 2:

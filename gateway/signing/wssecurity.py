@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from lxml import etree
 
 from gateway.signing.errors import CertificateRejected, Refusal, SignatureRejected
+from gateway.signing.policy import STRICT_SIGNER_POLICY, Purpose, SignerPolicy
 
 __all__ = [
     "SKAT_RSU_SIGN",
@@ -128,6 +129,9 @@ class VerifyOptions:
     digest_methods: frozenset[str] = frozenset({SHA256})
     clock_skew: timedelta = timedelta(minutes=5)
     require_timestamp: bool = True
+    # Who may sign: certificates certified for this purpose (never a TLS certificate).
+    purpose: Purpose = Purpose.WS_SECURITY
+    signer_policy: SignerPolicy = STRICT_SIGNER_POLICY
 
 
 SKAT_RSU_SIGN = SignOptions()
@@ -485,6 +489,7 @@ def verify_envelope(
     _check_signature_value(certificate, method, _c14n(signed_info), value)
     try:
         trust.verify(certificate, at=moment)
+        options.signer_policy.check(certificate, options.purpose)
     except CertificateRejected as exc:
         raise WsSecurityError(exc.refusal, exc.detail) from exc
     created, expires = _check_timestamp(stamp, moment, options)

@@ -10,8 +10,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.clock import clock_env
 from tests.support.cvr import random_cvr
-from tests.support.live import Process, api_process, gateway_cmd, wait_until, worker_process
+from tests.support.live import (
+    Process,
+    api_process,
+    gateway_cmd,
+    sandbox_process,
+    wait_until,
+    worker_process,
+)
 from tests.support.services import ensure_service, free_port, wait_for_port
 
 BROKERS = {
@@ -35,6 +43,9 @@ class Stack:
     api: Process
     workers: list[Process] = field(default_factory=list)
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
+    # The sandbox authorities' own process (``gateway sandbox``) and its base URL.
+    sandbox: Process | None = None
+    sandbox_url: str = ""
 
     def start_worker(self, name: str = "worker") -> Process:
         w = worker_process(self.env, self.logs / f"{name}.log").start()
@@ -114,18 +125,23 @@ def stack(
         ensure_service(kind)
     data = tmp_path_factory.mktemp("e2e")
     port = free_port()
+    sandbox_port = free_port()
     env = {
         **os.environ,
         "GW_DATA_DIR": str(data),
         "GW_DATABASE_URL": database_url,
         "GW_ARTEFACTS_DIR": str(artefacts_dir),
         "GW_PORT": str(port),
+        "GW_SANDBOX_PORT": str(sandbox_port),
+        "GW_SANDBOX_URL": f"http://127.0.0.1:{sandbox_port}",
         "GW_QUEUE": f"gw-test-{run_id}-{data.name}",
         "GW_PIPELINE__LEASE_SECONDS": "4",
         "GW_PIPELINE__SWEEP_INTERVAL_SECONDS": "1",
         "GW_PIPELINE__BACKOFF_BASE_SECONDS": "0.2",
         "GW_PIPELINE__HTTP_TIMEOUT_SECONDS": "3",
         "GW_LOG_JSON": "true",
+        # Deadlines and standstills are stepped past with tests.support.clock.advance.
+        **clock_env(data),
     }
     if BROKERS[kind]:
         env["GW_BROKER_URL"] = str(BROKERS[kind])
@@ -136,9 +152,18 @@ def stack(
     subprocess.run(
         gateway_cmd("keys", "init"), env=env, check=True, capture_output=True, timeout=120
     )
+    sandbox = sandbox_process(env, logs / "sandbox.log", sandbox_port).start()
     api = api_process(env, logs / "api.log", port).start()
+    wait_for_port(sandbox_port, timeout=60)
     wait_for_port(port, timeout=60)
-    s = Stack(f"http://127.0.0.1:{port}", env, logs, api)
+    s = Stack(
+        f"http://127.0.0.1:{port}",
+        env,
+        logs,
+        api,
+        sandbox=sandbox,
+        sandbox_url=env["GW_SANDBOX_URL"],
+    )
     s.start_worker()
     try:
         yield s
@@ -146,4 +171,5 @@ def stack(
         for w in s.workers:
             w.stop()
         api.stop()
+        sandbox.stop()
         s.http.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 
@@ -36,9 +37,26 @@ def test_document_is_delivered_by_a_worker_and_receipted(stack: Stack) -> None:
     assert ready.status_code == 200 and ready.json()["checks"]["broker"] == "ok"
 
 
+def test_a_hung_counterparty_does_not_hold_up_the_api(stack: Stack) -> None:
+    """The sandbox runs in its own process: freezing it leaves the API answering."""
+    assert stack.http.get(f"{stack.url}/sandbox/").status_code == 404
+    assert "authority" in stack.http.get(f"{stack.sandbox_url}/").json()["authorities"]
+    assert stack.sandbox is not None and stack.sandbox.proc is not None
+    _, h = stack.new_org("reporter")
+    group = stack.sandbox.proc.pid
+    os.killpg(group, signal.SIGSTOP)
+    try:
+        assert stack.http.get(f"{stack.url}/healthz").status_code == 200
+        sub = _submit(stack, h, b"<Report><Line>frozen counterparty</Line></Report>")
+        assert stack.http.get(f"{stack.url}/v1/submissions/{sub['id']}", headers=h).is_success
+    finally:
+        os.killpg(group, signal.SIGCONT)
+    stack.wait_status(h, sub["id"], "acknowledged")
+
+
 def test_worker_killed_mid_delivery_yields_exactly_one_accepted_delivery(stack: Stack) -> None:
     _, h = stack.new_org("reporter")
-    sandbox = f"{stack.url}/sandbox/authority"
+    sandbox = f"{stack.sandbox_url}/authority"
     stack.http.post(f"{sandbox}/_config", json={"delay_seconds": 2.5}).raise_for_status()
     try:
         sub = _submit(stack, h, b"<Report><Line>crash</Line></Report>")

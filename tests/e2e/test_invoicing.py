@@ -41,13 +41,13 @@ def test_contract_to_paid_on_a_real_gateway(
         data_dir=Path(stack.env["GW_DATA_DIR"]),
         database_url=database_url,
         artefacts_dir=artefacts_dir,
-        sandbox_url=stack.url + "/sandbox",
+        sandbox_url=stack.sandbox_url,
     )
     clock = Clock()
     clock.advance(days=-60)
     container = bootstrap(settings, clock=clock)
     with TestClient(create_app(container, mount_sandbox=False)) as api:
-        peppol = Peppol(container, api, clock, stack.url + "/sandbox")
+        peppol = Peppol(container, api, clock, stack.sandbox_url)
         deal = signed_contract(peppol)
     buyer_key = deal.buyer.keys["buyer"]
     supplier_key = deal.supplier.keys["supplier"]

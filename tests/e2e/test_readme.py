@@ -1,8 +1,8 @@
 """The README's tour, run as written against a real ``gateway up``.
 
 The gateway starts embedded in a fresh folder (its own SQLite, broker folder,
-keys, worker and scheduler) on a free port; ``http://127.0.0.1:8000`` in the
-README is read as that address. The folder holds what a clone holds: ``.venv``
+keys, worker, scheduler and sandbox process) on free ports; ``127.0.0.1:8000``
+(the API) and ``127.0.0.1:8100`` (the sandbox) in the README are read as those. The folder holds what a clone holds: ``.venv``
 and ``examples/`` (linked), and ``var/artefacts`` (linked to the installed
 artefacts, so nothing is copied). ``<admin key>`` is the key ``gateway up``
 printed; every other placeholder is bound by a command's ``→ <name>`` comment
@@ -104,6 +104,7 @@ def gateway(home: Path) -> Iterator[tuple[str, str, dict[str, str]]]:
     # A user's shell: none of the suite's GW_ settings, the defaults of a fresh clone.
     env = {k: v for k, v in os.environ.items() if not k.startswith("GW_")}
     env["GW_PORT"] = str(port)
+    env["GW_SANDBOX_PORT"] = str(free_port())
     gw = _Gateway(home, env, port)
     try:
         key = gw.admin_key()
@@ -150,6 +151,7 @@ def test_the_readme_tour_runs_as_written(
         text, missing = substitute(cmd.text, bound)
         assert not missing, f"README line {cmd.line}: nothing bound <{missing[0]}>"
         text = text.replace("http://127.0.0.1:8000", url)
+        text = text.replace("127.0.0.1:8100", f"127.0.0.1:{env['GW_SANDBOX_PORT']}")
         done = _run(cmd, text, home, env)
         where = f"README line {cmd.line}: {cmd.text}"
         assert done.returncode == cmd.exit_code, (

@@ -1,7 +1,7 @@
-"""Reporting with real processes: the API (sandbox authorities mounted) and a Celery worker.
+"""Reporting with real processes: the API, the sandbox authorities and a Celery worker.
 
 The worker delivers through the pipeline and runs Arelle for annual reports;
-the tax agency simulator is the embedded one at ``/sandbox/skat``.
+the tax agency simulator is the one in the sandbox process at ``/skat``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def test_vat_return_and_annual_report_delivered_by_the_worker(stack: Stack, tmp_
     assert vat.status_code == 201, vat.text
     rid = vat.json()["id"]
 
-    portal = f"{stack.url}/sandbox/skat/_portal"
+    portal = f"{stack.sandbox_url}/skat/_portal"
     pem = KeyPaths.under(Path(stack.env["GW_DATA_DIR"]) / "keys").signing_cert.read_text()
     assert (
         stack.http.post(f"{portal}/delegate", json={"se": cvr, "certificate_pem": pem}).status_code

@@ -58,6 +58,52 @@ def test_altered_totals_name_the_broken_rule(client: TestClient, make_org, examp
     assert b"failed-assert" in svrl.content
 
 
+def _cast_abc(xml: bytes) -> bytes:
+    # The schema refuses "abc"; the EN 16931 stylesheet stops on xs:decimal("abc").
+    tree = etree.fromstring(xml)
+    ns = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
+    payable = tree.find(".//cbc:PayableAmount", ns)
+    assert payable is not None
+    payable.text = "abc"
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+
+
+def test_a_rule_set_dynamic_error_is_a_finding_beside_the_schema_errors(
+    client: TestClient, make_org, example: bytes
+) -> None:
+    org = make_org("reporter")
+    resp = client.post("/v1/validate", content=_cast_abc(example), headers=org.headers("reporter"))
+    assert resp.status_code == 200
+    report = resp.json()
+    assert report["valid"] is False
+    by_rule = {f["rule"]: f for f in report["findings"]}
+    assert "XSD" in by_rule
+    error = by_rule["RULESET-ERROR"]
+    assert (error["code"], error["value"], error["ruleset"]) == ("FORG0001", "abc", "EN16931")
+
+
+def test_no_plan_is_a_finding_and_an_unknown_plan_a_bad_request(
+    client: TestClient, make_org, example: bytes
+) -> None:
+    org = make_org("reporter")
+    resp = client.post("/v1/validate", content=b"<note/>", headers=org.headers("reporter"))
+    assert resp.status_code == 422
+    assert [f["rule"] for f in resp.json()["findings"]] == ["NO-PLAN"]
+    resp = client.post("/v1/validate?plan=nope", content=example, headers=org.headers("reporter"))
+    assert resp.status_code == 400 and "unknown validation plan" in resp.json()["detail"]
+
+
+def test_pipeline_marks_a_dynamic_error_invalid_with_its_findings(
+    client: TestClient, container: Container, make_org, example: bytes
+) -> None:
+    org = make_org("reporter")
+    sid = _submit(client, org, _cast_abc(example))
+    assert _drive(container, sid) == "invalid"
+    sub = client.get(f"/v1/submissions/{sid}", headers=org.headers("reporter")).json()
+    rules = {f["rule"] for f in sub["findings"]}
+    assert {"XSD", "RULESET-ERROR"} <= rules
+
+
 def test_hostile_xml_never_reaches_saxon(client: TestClient, make_org) -> None:
     org = make_org("reporter")
     xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Invoice>&x;</Invoice>'

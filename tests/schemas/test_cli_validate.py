@@ -112,13 +112,37 @@ def test_unreadable_file_unknown_plan_and_no_file_exit_2(
     assert run(cli, artefacts_dir)[0] == 2
 
 
-def test_document_without_plan_exits_2_asking_for_one(
+def test_document_without_plan_exits_1_with_a_finding_asking_for_one(
     cli: typer.Typer, artefacts_dir: Path, tmp_path: Path
 ) -> None:
     other = tmp_path / "other.xml"
     other.write_bytes(b"<note><to>x</to></note>")
-    code, output = run(cli, artefacts_dir, str(other))
-    assert code == 2 and "--plan" in output
+    code, output = run(cli, artefacts_dir, "--json", str(other))
+    assert code == 1
+    (line,) = lines(output)
+    assert line["valid"] is False
+    (finding,) = line["findings"]
+    assert finding["rule"] == "NO-PLAN" and "--plan" in finding["message"]
+
+
+def test_dynamic_error_in_a_rule_set_exits_1_with_every_layer_reported(
+    cli: typer.Typer, artefacts_dir: Path, examples: Path, tmp_path: Path
+) -> None:
+    tree = xmlsafe.parse((examples / "ubl-tc434-example1.xml").read_bytes())
+    payable = tree.getroot().find(f"{CAC}LegalMonetaryTotal/{CBC}PayableAmount")
+    assert payable is not None
+    payable.text = "abc"
+    broken = tmp_path / "abc.xml"
+    broken.write_bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+    code, output = run(cli, artefacts_dir, "--json", str(broken))
+    assert code == 1
+    (line,) = lines(output)
+    rules = [f["rule"] for f in line["findings"]]
+    assert "XSD" in rules  # the schema error that is the real cause is still there
+    (error,) = [f for f in line["findings"] if f["rule"] == "RULESET-ERROR"]
+    assert (error["code"], error["value"]) == ("FORG0001", "abc")
+    assert "cac:LegalMonetaryTotal" in error["location"]
+    assert "Traceback" not in output
 
 
 def test_invalid_file_among_valid_ones_still_reports_each(

@@ -116,3 +116,44 @@ def test_every_plan_points_at_installed_artefacts(artefacts_dir: Path) -> None:
                 f"{plan.name}: {p}" for p in wanted if p and not (artefacts_dir / p).is_file()
             ]
     assert missing == []
+
+
+QUERY = "urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0"
+LCM = "urn:oasis:names:tc:ebxml-regrep:xsd:lcm:4.0"
+
+
+@pytest.mark.parametrize(
+    ("root", "spec", "ns", "family"),
+    [
+        ("QueryRequest", "urn:fdc:peppol.eu:prac:trns:t011:1.1", QUERY, "peppol-preaward-t011"),
+        ("QueryResponse", "urn:fdc:peppol.eu:prac:trns:t012:1.2", QUERY, "peppol-preaward-t012"),
+        (
+            "SubmitObjectsRequest",
+            "urn:fdc:peppol.eu:prac:trns:t015:1.2",
+            LCM,
+            "peppol-preaward-t015",
+        ),
+        # No identifier: the root decides, and the rules then report the missing slot.
+        ("QueryRequest", "", QUERY, "peppol-preaward-t011"),
+    ],
+)
+def test_ebrs_search_and_publish_notices_get_their_plans(
+    root: str, spec: str, ns: str, family: str
+) -> None:
+    assert _family(root, spec, ns=ns) == family
+    plan = plans.resolve(family)
+    assert plan.schema_for(root) is None  # the artefacts ship no ebRS XSD
+    assert [r.name for r in plan.rules_for(root)] == [family.rsplit("-", 1)[1].upper()]
+
+
+def test_ebrs_message_naming_another_transaction_has_no_plan() -> None:
+    with pytest.raises(plans.NoPlanError, match="QueryRequest"):
+        _family("QueryRequest", "urn:fdc:peppol.eu:prac:trns:t015:1.2", ns=QUERY)
+
+
+def test_unknown_plan_is_a_usage_error_not_a_document_one() -> None:
+    with pytest.raises(plans.UnknownPlanError):
+        plans.resolve("no-such-plan")
+    with pytest.raises(plans.NoPlanError) as caught:
+        _family("Invoice", "urn:example:unknown")
+    assert not isinstance(caught.value, plans.UnknownPlanError)

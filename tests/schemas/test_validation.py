@@ -211,3 +211,25 @@ def test_warm_then_validate(artefacts_dir: Path, examples: Path) -> None:
     warmed = Validator(artefacts_dir)
     warmed.warm(["en16931-ubl", "peppol-billing-3@2025.5"])
     assert warmed.validate((examples / "guide-example3.xml").read_bytes()).valid
+
+
+PREAWARD_GUIDES = "peppol-preaward/guides/transactions"
+
+
+def test_search_and_publish_notice_examples_get_their_official_verdicts(
+    validator: Validator, artefacts_dir: Path
+) -> None:
+    base = artefacts_dir / PREAWARD_GUIDES
+    request = validator.validate((base / "T011/files/ExampleSearchNoticeRequest.xml").read_bytes())
+    response = validator.validate(
+        (base / "T012/files/ExampleSearchNoticeResponse.xml").read_bytes()
+    )
+    publish = validator.validate((base / "T015/files/ExamplePublishNotice.xml").read_bytes())
+    assert (request.plan, response.plan, publish.plan) == (
+        "peppol-preaward-t011",
+        "peppol-preaward-t012",
+        "peppol-preaward-t015",
+    )
+    assert response.valid and publish.valid
+    # The guide's example names version 1.2 of T011; its Schematron still asks for 1.1.
+    assert set(request.rules_fired("fatal")) == {"PEPPOL-T011-R011", "PEPPOL-T011-R012"}

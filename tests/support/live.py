@@ -89,6 +89,11 @@ def api_process(env: dict[str, str], log: Path, port: int) -> Process:
     return Process(gateway_cmd("serve", "--port", str(port)), env, log)
 
 
+def sandbox_process(env: dict[str, str], log: Path, port: int) -> Process:
+    """The sandbox authorities in their own process, as ``gateway up`` runs them."""
+    return Process(gateway_cmd("sandbox", "--port", str(port)), env, log)
+
+
 def wait_until(
     predicate: Any, *, timeout: float = 60.0, interval: float = 0.2, what: str = "condition"
 ) -> Any:
