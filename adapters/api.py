@@ -15,6 +15,7 @@ from gateway.errors import BadRequest, PayloadTooLarge
 from gateway.tenancy.models import Organisation, Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
+from gateway.web.paging import Offset
 
 __all__ = ["MAX_UPLOAD_BYTES", "router"]
 
@@ -38,6 +39,20 @@ async def _spool(request: Request, target: Path) -> int:
     return size
 
 
+def _disk_name(filename: str | None) -> str:
+    """A name the file system takes for any ``filename`` (messages name the file by it)."""
+    name = "".join(ch for ch in Path(filename or "").name if ch.isprintable() and ch != "\\")
+    if name.strip(". ") == "":
+        name = "upload"
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 10:
+        stem, dot, suffix = name, "", ""
+    # Most file systems take 255 bytes per name; keep the extension, which detection reads.
+    while len((stem + dot + suffix).encode()) > 200:
+        stem = stem[:-8]
+    return (stem or "upload") + dot + suffix
+
+
 @router.post("/ledgers", status_code=201)
 async def upload_ledger(
     request: Request,
@@ -53,7 +68,7 @@ async def upload_ledger(
     """Import a ledger export sent as the raw request body; the same file twice is one version."""
     c = container_of(request)
     with tempfile.TemporaryDirectory(prefix="ledger-") as tmp:
-        path = Path(tmp) / Path(filename or "upload").name
+        path = Path(tmp) / _disk_name(filename)
         if await _spool(request, path) == 0:
             raise BadRequest("the request body is empty: send the ledger file as the body")
         org = session.get(Organisation, actor.organisation_id)
@@ -82,7 +97,7 @@ def list_ledgers(
     session: SessionDep,
     actor: Reader,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """The organisation's ledger versions, newest period first."""
     page = LedgerRepository(session, actor.organisation_id).listing(limit=limit, offset=offset)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from gateway.audit.api import router as audit_router
+from gateway.bodylimit import BodyLimit, body_cap
 from gateway.bootstrap import Container, get_container
 from gateway.celery_app import configure as configure_celery
 from gateway.celery_app import dispatch
@@ -29,6 +30,9 @@ RFC 9457 problem details whose `type` links to a page explaining the problem
 (Swagger's *Authorize* button).
 """
 
+# Routes that stream big uploads to disk under their own, larger cap (ledger exports).
+LARGE_BODIES = {"/v1/ledgers": 2 * 1024 * 1024 * 1024}
+
 
 def create_app(container: Container | None = None, *, mount_sandbox: bool = False) -> FastAPI:
     """Build the API; the sandbox authorities run in their own process (``gateway sandbox``).
@@ -42,7 +46,8 @@ def create_app(container: Container | None = None, *, mount_sandbox: bool = Fals
     app = FastAPI(title="Gateway", version="0.1.0", description=DESCRIPTION)
     app.state.container = c
     install_problem_handlers(app)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(BodyLimit, max_bytes=body_cap(c.settings), overrides=LARGE_BODIES)
+    app.add_middleware(AccessLogMiddleware)  # outermost: it logs the body cap's refusals too
     app.include_router(health_router)
     app.include_router(problem_pages_router)
     app.include_router(tenancy_router)

@@ -20,9 +20,16 @@ __all__ = [
 
 
 class XmlSettings(BaseModel):
+    """The hardened parser's limits (``schemas.xmlsafe.XmlLimits``), e.g. ``GW_XML__MAX_DEPTH``."""
+
     max_bytes: int = 50 * 1024 * 1024
     max_depth: int = 100
     max_elements: int = 2_000_000
+    max_attributes_per_element: int = 256
+    max_attributes: int = 2_000_000
+    max_text_chars: int = 8_000_000
+    max_name_chars: int = 1_000
+    max_namespaces: int = 1_000
 
 
 class PipelineSettings(BaseModel):
@@ -35,6 +42,9 @@ class PipelineSettings(BaseModel):
     # A receipt may wait on a person (a company approving its VAT draft): poll this long.
     receipt_poll_hours: float = 24.0 * 14
     receipt_poll_cap_seconds: float = 3600.0
+    # CPU/time budget of one pipeline step (one Celery task); over it, the submission fails.
+    step_budget_seconds: float = 300.0
+    step_grace_seconds: float = 30.0
 
 
 class WebhookSettings(BaseModel):

@@ -11,6 +11,7 @@ from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
 from gateway.web.body import read_limited
+from gateway.web.paging import Offset
 from invoicing import payloads, service
 from invoicing.repository import InvoiceRepository, OrderRepository, ProfileRepository
 
@@ -23,7 +24,6 @@ Supplier = Annotated[Actor, Depends(require(Role.SUPPLIER))]
 Reader = Annotated[Actor, Depends(require(Role.BUYER, Role.SUPPLIER, Role.AUDITOR))]
 Admin = Annotated[Actor, Depends(require(Role.ADMIN, Role.BUYER))]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def _delivery(session: SessionDep, out: dict[str, Any], submission_id: str | None) -> None:

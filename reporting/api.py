@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
+from gateway.web.paging import Offset
 from reporting import service
 from reporting.repository import ReportRepository
 
@@ -106,7 +107,7 @@ def list_reports(
     actor: Reader,
     kind: Annotated[str | None, Query(pattern="^(vat|annual)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Any:
     """The organisation's reports, newest first."""
     c = container_of(request)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from adapters.models import LedgerVersion
 from adapters.repository import LedgerRepository
 from adapters.service import load_ledger
+from gateway import webhooks
 from gateway.audit.service import record as audit
 from gateway.errors import Conflict, NotFound
 from gateway.jobs import enqueue
@@ -332,6 +333,13 @@ def _audit(session: Session, report: Report, actor: str, action: str) -> None:
             "status": report.status,
         },
     )
+    if action == "reporting.vat.computed":  # what an ERP waits on to ask for approval
+        webhooks.emit(
+            session,
+            "reporting.vat_return.drafted",
+            organisation_id=report.organisation_id,
+            data={"report_id": report.id, "period": report.period, "status": report.status},
+        )
 
 
 def report_json(c: Container, session: Session, report: Report) -> dict[str, Any]:

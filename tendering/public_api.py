@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from gateway.errors import NotFound
 from gateway.web import SessionDep, container_of
+from gateway.web.paging import Offset
 from tendering import ocds, payloads
 from tendering.repository import PublicTenders
 from tendering.service import tender_view
@@ -20,11 +21,13 @@ router = APIRouter(prefix="/v1/public", tags=["tendering (public)"])
 
 
 @router.get("/tenders", response_model=list[payloads.Tender])
-def tenders(session: SessionDep, limit: int = 100, offset: int = 0) -> Any:
+def tenders(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Offset = 0,
+) -> Any:
     """Published tenders, for anyone (no key needed)."""
-    return [
-        tender_view(t) for t in PublicTenders(session).listing(limit=min(limit, 500), offset=offset)
-    ]
+    return [tender_view(t) for t in PublicTenders(session).listing(limit=limit, offset=offset)]
 
 
 @router.get("/tenders/{tender_id}", response_model=payloads.Tender)

@@ -12,6 +12,7 @@ from gateway.audit.service import list_entries
 from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, require
+from gateway.web.paging import After
 
 __all__ = ["router"]
 
@@ -42,7 +43,7 @@ class AuditPage(BaseModel):
 def read_audit(
     session: SessionDep,
     actor: AuditorDep,
-    after: Annotated[int, Query(ge=0, description="return entries after this sequence")] = 0,
+    after: After = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     rows = list_entries(

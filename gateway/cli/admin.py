@@ -52,14 +52,104 @@ def key_create(
         str, typer.Option(help="reporter, buyer, opening_member, supplier, auditor or admin")
     ],
     name: Annotated[str, typer.Option(help="a name for the client")] = "api client",
+    expires_in_days: Annotated[
+        int, typer.Option(min=1, max=3650, help="the key stops working after this many days")
+    ] = 365,
 ) -> None:
     """Create an API key for an organisation with one role; the key is printed once."""
+    from datetime import timedelta
+
     from gateway.bootstrap import get_container
+    from gateway.db.base import utcnow
     from gateway.tenancy.service import create_key, get_organisation_by_cvr
 
     with get_container().db.transaction() as s:
         organisation = get_organisation_by_cvr(s, org)
-        created = create_key(s, organisation=organisation, role=role, name=name, actor="cli")
+        created = create_key(
+            s,
+            organisation=organisation,
+            role=role,
+            name=name,
+            actor="cli",
+            expires_at=utcnow() + timedelta(days=expires_in_days),
+        )
+    typer.echo(created.key)
+    typer.secho("store this key now: it cannot be shown again", err=True, fg=typer.colors.YELLOW)
+
+
+@key_app.command("list")
+@friendly_errors
+def key_list(org: Annotated[str, typer.Option(help="CVR of the organisation")]) -> None:
+    """The organisation's keys: id, client, roles, status, expiry and last use (JSON lines)."""
+    from gateway.bootstrap import get_container
+    from gateway.tenancy.key_lifecycle import list_keys
+    from gateway.tenancy.service import get_organisation_by_cvr
+
+    with get_container().db.transaction() as s:
+        keys = list_keys(s, organisation_id=get_organisation_by_cvr(s, org).id)
+    for k in keys:
+        typer.echo(
+            json.dumps(
+                {
+                    "key_id": k.key_id,
+                    "name": k.name,
+                    "roles": list(k.roles),
+                    "status": k.status,
+                    "created_at": k.created_at.isoformat(),
+                    "expires_at": k.expires_at.isoformat() if k.expires_at else None,
+                    "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
+                    "last_used_at": k.last_used_at.isoformat() if k.last_used_at else None,
+                    "replaces": k.replaces,
+                }
+            )
+        )
+
+
+@key_app.command("revoke")
+@friendly_errors
+def key_revoke(
+    key: Annotated[str, typer.Argument(help="the key id (or the whole key)")],
+    org: Annotated[str, typer.Option(help="CVR of the organisation")],
+) -> None:
+    """Revoke a key at once (audited)."""
+    from gateway.bootstrap import get_container
+    from gateway.tenancy.key_lifecycle import revoke_key
+    from gateway.tenancy.service import get_organisation_by_cvr
+
+    with get_container().db.transaction() as s:
+        info = revoke_key(
+            s, organisation_id=get_organisation_by_cvr(s, org).id, key=key, actor="cli"
+        )
+    typer.echo(f"revoked {info.key_id} ({info.name})")
+
+
+@key_app.command("rotate")
+@friendly_errors
+def key_rotate(
+    key: Annotated[str, typer.Argument(help="the key id (or the whole key)")],
+    org: Annotated[str, typer.Option(help="CVR of the organisation")],
+    grace_minutes: Annotated[
+        int, typer.Option(min=0, max=7 * 24 * 60, help="how long the old key keeps working")
+    ] = 0,
+    expires_in_days: Annotated[int, typer.Option(min=1, max=3650)] = 365,
+) -> None:
+    """Replace a key by a new one for the same client and roles; the new key is printed once."""
+    from datetime import timedelta
+
+    from gateway.bootstrap import get_container
+    from gateway.db.base import utcnow
+    from gateway.tenancy.key_lifecycle import rotate_key
+    from gateway.tenancy.service import get_organisation_by_cvr
+
+    with get_container().db.transaction() as s:
+        created = rotate_key(
+            s,
+            organisation_id=get_organisation_by_cvr(s, org).id,
+            key=key,
+            actor="cli",
+            grace=timedelta(minutes=grace_minutes),
+            expires_at=utcnow() + timedelta(days=expires_in_days),
+        )
     typer.echo(created.key)
     typer.secho("store this key now: it cannot be shown again", err=True, fg=typer.colors.YELLOW)
 

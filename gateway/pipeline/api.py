@@ -20,6 +20,7 @@ from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
 from gateway.web.body import read_limited
+from gateway.web.paging import Offset
 
 __all__ = ["router"]
 
@@ -109,7 +110,7 @@ def list_submissions(
     status: Annotated[Status | None, Query()] = None,
     kind: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> SubmissionList:
     page = SubmissionRepository(session, actor.organisation_id).search(
         status=status.value if status else None, kind=kind, limit=limit, offset=offset

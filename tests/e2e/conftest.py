@@ -139,6 +139,7 @@ def stack(
         "GW_PIPELINE__SWEEP_INTERVAL_SECONDS": "1",
         "GW_PIPELINE__BACKOFF_BASE_SECONDS": "0.2",
         "GW_PIPELINE__HTTP_TIMEOUT_SECONDS": "3",
+        "GW_WEBHOOKS__BACKOFF_BASE_SECONDS": "0.2",
         "GW_LOG_JSON": "true",
         # Deadlines and standstills are stepped past with tests.support.clock.advance.
         **clock_env(data),
