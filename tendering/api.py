@@ -16,6 +16,7 @@ from gateway.errors import NotFound
 from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of
+from gateway.web.etag import IfMatch, check_if_match, with_etag
 from tendering import bidding, committee, contracts, payloads, selection_api, service
 from tendering.models import Bid, TenderDocument
 from tendering.refusals import guard, role
@@ -48,6 +49,13 @@ def _receipt(received: bidding.Received) -> payloads.BidReceipt:
     )
 
 
+def _if_match(if_match: str | None, session: SessionDep, actor: Actor, tender_id: str) -> None:
+    """Refuse a change to a tender the caller read before it last changed (412)."""
+    if if_match is not None:
+        current = service.get_tender(session, actor=actor, tender_id=tender_id)
+        check_if_match(if_match, service.tender_view(current))
+
+
 # -- officers -------------------------------------------------------------------
 
 
@@ -72,23 +80,31 @@ def list_tenders(session: SessionDep, actor: BuyerOrAuditor) -> Any:
 def get_tender(
     tender_id: str,
     request: Request,
+    response: Response,
     session: SessionDep,
     actor: Annotated[Actor, Depends(role(Role.BUYER, Role.AUDITOR, Role.OPENING_MEMBER))],
 ) -> Any:
     """One tender with its lots, criteria and status."""
     with guard(request, session, actor, tender_id=tender_id):
-        return service.tender_view(service.get_tender(session, actor=actor, tender_id=tender_id))
+        tender = service.get_tender(session, actor=actor, tender_id=tender_id)
+        return with_etag(response, service.tender_view(tender))
 
 
 @router.patch("/tenders/{tender_id}", response_model=payloads.Tender)
 def update_tender(
-    tender_id: str, body: payloads.TenderUpdate, request: Request, session: SessionDep, actor: Buyer
+    tender_id: str,
+    body: payloads.TenderUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Buyer,
+    if_match: IfMatch = None,
 ) -> Any:
     """Change a draft tender (buyer)."""
     with guard(request, session, actor, tender_id=tender_id):
-        return service.tender_view(
-            service.update_tender(session, actor=actor, tender_id=tender_id, data=body)
-        )
+        _if_match(if_match, session, actor, tender_id)
+        changed = service.update_tender(session, actor=actor, tender_id=tender_id, data=body)
+        return with_etag(response, service.tender_view(changed))
 
 
 @router.put("/tenders/{tender_id}/committee")
@@ -106,12 +122,21 @@ def set_committee(
 
 
 @router.post("/tenders/{tender_id}/publish", response_model=payloads.Tender)
-def publish(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+def publish(
+    tender_id: str,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Buyer,
+    if_match: IfMatch = None,
+) -> Any:
     """Publish the tender: make its opening key and deal the committee's shares."""
     with guard(request, session, actor, tender_id=tender_id):
-        return service.tender_view(
-            service.publish_tender(container_of(request), session, actor=actor, tender_id=tender_id)
+        _if_match(if_match, session, actor, tender_id)
+        published = service.publish_tender(
+            container_of(request), session, actor=actor, tender_id=tender_id
         )
+        return with_etag(response, service.tender_view(published))
 
 
 @router.post(
@@ -123,9 +148,11 @@ def corrigendum(
     request: Request,
     session: SessionDep,
     actor: Buyer,
+    if_match: IfMatch = None,
 ) -> Any:
     """Correct a published tender (a corrigendum notice)."""
     with guard(request, session, actor, tender_id=tender_id):
+        _if_match(if_match, session, actor, tender_id)
         return service.issue_corrigendum(
             container_of(request), session, actor=actor, tender_id=tender_id, data=body
         )
@@ -166,16 +193,18 @@ def cancel(
     tender_id: str,
     body: payloads.CancelRequest,
     request: Request,
+    response: Response,
     session: SessionDep,
     actor: Buyer,
+    if_match: IfMatch = None,
 ) -> Any:
     """Cancel the tender, giving the reason."""
     with guard(request, session, actor, tender_id=tender_id):
-        return service.tender_view(
-            service.cancel_tender(
-                container_of(request), session, actor=actor, tender_id=tender_id, reason=body.reason
-            )
+        _if_match(if_match, session, actor, tender_id)
+        cancelled = service.cancel_tender(
+            container_of(request), session, actor=actor, tender_id=tender_id, reason=body.reason
         )
+        return with_etag(response, service.tender_view(cancelled))
 
 
 # -- committee ------------------------------------------------------------------
@@ -260,20 +289,30 @@ def propose(tender_id: str, request: Request, session: SessionDep, actor: Buyer)
 
 
 @router.post("/tenders/{tender_id}/standstill", response_model=payloads.Tender)
-def standstill(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+def standstill(
+    tender_id: str,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Buyer,
+    if_match: IfMatch = None,
+) -> Any:
     """Start the standstill period before the award is final."""
     with guard(request, session, actor, tender_id=tender_id):
-        return service.tender_view(
-            service.start_standstill(
-                container_of(request), session, actor=actor, tender_id=tender_id
-            )
+        _if_match(if_match, session, actor, tender_id)
+        started = service.start_standstill(
+            container_of(request), session, actor=actor, tender_id=tender_id
         )
+        return with_etag(response, service.tender_view(started))
 
 
 @router.post("/tenders/{tender_id}/award", response_model=list[payloads.ContractOut])
-def award(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+def award(
+    tender_id: str, request: Request, session: SessionDep, actor: Buyer, if_match: IfMatch = None
+) -> Any:
     """Award the tender after the standstill; makes the contracts to sign."""
     with guard(request, session, actor, tender_id=tender_id):
+        _if_match(if_match, session, actor, tender_id)
         made = service.award_tender(
             container_of(request), session, actor=actor, tender_id=tender_id
         )

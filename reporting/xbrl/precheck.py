@@ -39,7 +39,9 @@ def _clark(mapping: XbrlMapping, qname: str) -> str:
     return f"{{{mapping.namespaces.get(prefix, prefix)}}}{local}"
 
 
-def _contexts(root: etree._Element, out: list[Finding]) -> dict[str, tuple[str, ...]]:
+def _contexts(
+    root: etree._Element, out: list[Finding], dimensional: set[str]
+) -> dict[str, tuple[str, ...]]:
     contexts: dict[str, tuple[str, ...]] = {}
     for ctx in root.iterfind(f"{_X}context"):
         cid = ctx.get("id", "")
@@ -49,6 +51,10 @@ def _contexts(root: etree._Element, out: list[Finding]) -> dict[str, tuple[str, 
         end = ctx.findtext(f"{_X}period/{_X}endDate")
         if not ident:
             out.append(_finding("context", f"context {cid} has no entity identifier", cid))
+        if ctx.find(f"{_X}scenario") is not None or ctx.find(f"{_X}entity/{_X}segment") is not None:
+            # A dimensional context (a board member, one part of the distribution) holds
+            # facts of another breakdown: the statements' sums are not about it.
+            dimensional.add(cid)
         if instant:
             contexts[cid] = (instant.strip(),)
         elif start and end:
@@ -106,7 +112,8 @@ def precheck(xml: bytes, *, mapping: XbrlMapping | None = None) -> list[Finding]
         out.append(
             _finding("schemaRef", f"schemaRef {refs[0]} is not {m.entry_point}", severity="warning")
         )
-    contexts = _contexts(root, out)
+    dimensional: set[str] = set()
+    contexts = _contexts(root, out, dimensional)
     units = {u.get("id", "") for u in root.iterfind(f"{_X}unit")}
     identifiers = {
         (i.text or "").strip() for i in root.iterfind(f"{_X}context/{_X}entity/{_X}identifier")
@@ -145,8 +152,8 @@ def precheck(xml: bytes, *, mapping: XbrlMapping | None = None) -> list[Finding]
     cvr = texts.get(_clark(m, m.general.get("cvr", "")), "")
     if cvr and identifiers and identifiers != {cvr}:
         out.append(_finding("cvr", f"the contexts identify {sorted(identifiers)}, not CVR {cvr}"))
-    durations = [c for c, p in contexts.items() if len(p) == 2]
-    instants = [c for c, p in contexts.items() if len(p) == 1]
+    durations = [c for c, p in contexts.items() if len(p) == 2 and c not in dimensional]
+    instants = [c for c, p in contexts.items() if len(p) == 1 and c not in dimensional]
     start, end = (
         texts.get(_clark(m, m.general.get(k, ""))) for k in ("period_start", "period_end")
     )

@@ -126,7 +126,11 @@ def validate_annual_report(
     found = list(precheck(xml, mapping=m)) if include_precheck else []
     with tempfile.TemporaryDirectory(prefix="xbrl-") as tmp:
         work = Path(tmp)
-        instance, log_file = work / "report.xbrl", work / "arelle-log.json"
+        inline = (
+            xml.lstrip()[:400].find(b"<html") >= 0 or b"http://www.w3.org/1999/xhtml" in xml[:2000]
+        )
+        name = "report.xhtml" if inline else "report.xbrl"
+        instance, log_file = work / name, work / "arelle-log.json"
         instance.write_bytes(xml)
         # Arelle writes its configuration and web cache under XDG_CONFIG_HOME: keep it private.
         env = {**os.environ, "XDG_CONFIG_HOME": str(work / "config")}

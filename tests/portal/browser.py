@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -17,7 +18,13 @@ CHROMIUM = Path("/usr/bin/chromium")
 AXE_VERSION = "4.14.1"
 AXE_DIR = ROOT / "var" / "cache" / "node"
 AXE_FILE = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# The README's screenshots are refreshed with GW_PORTAL_SCREENSHOTS=1; other runs keep theirs
+# in var/ so that a test run leaves the work tree as it was.
+SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("GW_PORTAL_SCREENSHOTS") == "1"
+    else ROOT / "var" / "screenshots"
+)
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -104,3 +111,13 @@ def record(results: dict[str, list[dict[str, Any]]]) -> None:
     out = ROOT / "var" / "portal-axe.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
+
+
+def tab_to(page: Any, text: str | None, *, selector: str | None = None, limit: int = 40) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if selector and page.evaluate(f"document.activeElement.matches({selector!r})"):
+            return
+        if text and page.evaluate("document.activeElement.innerText.trim()") == text:
+            return
+    raise AssertionError(f"Tab never reached {text or selector}")

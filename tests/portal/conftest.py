@@ -33,6 +33,9 @@ class Clock:
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
 
+    def set(self, when: datetime) -> None:
+        self.now = when
+
 
 @dataclass
 class Portal:

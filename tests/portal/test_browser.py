@@ -13,6 +13,7 @@ from tests.portal.browser import (
     needs_chromium,
     record,
     serious,
+    tab_to,
 )
 
 pytestmark = [needs_chromium, pytest.mark.slow]
@@ -67,32 +68,22 @@ def test_a_person_logs_in_and_out_with_the_keyboard_alone(portal, person, tmp_pa
         assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "main"
-        _tab_to(page, "Log ind")
+        tab_to(page, "Log ind")
         page.keyboard.press("Enter")
         page.wait_for_url("**/authorize**")
         # The radio group: Tab into it, arrows pick the person, Tab to the button.
-        _tab_to(page, None, selector="input[type=radio]")
+        tab_to(page, None, selector="input[type=radio]")
         labels = page.eval_on_selector_all("input[type=radio]", "els => els.map(e => e.value)")
         target = labels.index(jens.uuid)
         current = labels.index(page.evaluate("document.activeElement.value"))
         for _ in range((target - current) % len(labels)):
             page.keyboard.press("ArrowDown")
         assert page.evaluate("document.activeElement.value") == jens.uuid
-        _tab_to(page, "Log på")
+        tab_to(page, "Log på")
         page.keyboard.press("Enter")
         page.wait_for_url(f"{portal.url}/")
         assert "Jens Tastatur" in page.content()
-        _tab_to(page, "Log ud")
+        tab_to(page, "Log ud")
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert "Jens Tastatur" not in page.content()
-
-
-def _tab_to(page: Any, text: str | None, *, selector: str | None = None, limit: int = 40) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if selector and page.evaluate(f"document.activeElement.matches({selector!r})"):
-            return
-        if text and page.evaluate("document.activeElement.innerText.trim()") == text:
-            return
-    raise AssertionError(f"Tab never reached {text or selector}")
