@@ -9,9 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from adapters import uploads
 from adapters.repository import LedgerRepository
 from adapters.service import import_ledger, ledger_summary, trial_balance
 from gateway.errors import BadRequest, PayloadTooLarge
+from gateway.jobs import enqueue
+from gateway.operations import service as operations
 from gateway.tenancy.models import Organisation, Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
@@ -23,6 +26,8 @@ router = APIRouter(prefix="/v1", tags=["ledgers"])
 
 # Ledger exports are big (a million lines is ~300 MB of SAF-T); they go to disk, not memory.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024 * 1024
+# Above this (by Content-Length) an upload is imported by a worker and answered 202.
+ASYNC_ABOVE_BYTES = 32 * 1024 * 1024
 
 Reporter = Annotated[Actor, Depends(require(Role.REPORTER, Role.ADMIN))]
 Reader = Annotated[Actor, Depends(require(Role.REPORTER, Role.ADMIN, Role.AUDITOR))]
@@ -53,7 +58,68 @@ def _disk_name(filename: str | None) -> str:
     return (stem or "upload") + dot + suffix
 
 
-@router.post("/ledgers", status_code=201)
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/xml": {
+                "schema": {"type": "string", "format": "binary"},
+                "example": '<AuditFile xmlns="urn:StandardAuditFile-Taxation-Financial:DK">'
+                "…</AuditFile>",
+            },
+            "text/csv": {
+                "schema": {"type": "string", "format": "binary"},
+                "example": "Bilag;Dato;Konto;Tekst;Debet;Kredit;Moms\n"
+                "1;2025-01-03;1000;Salg;;1000,00;S25\n",
+            },
+            "application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"},
+                "example": '#FLAGGA 0\n#SIETYP 4\n#FNAMN "Bogholderi ApS"\n',
+            },
+        },
+    },
+    "responses": {
+        "202": {
+            "description": "Accepted: a worker imports it; poll the operation in `Location`",
+        }
+    },
+}
+
+
+async def _upload_later(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Actor,
+    org: Organisation,
+    options: dict[str, Any],
+) -> dict[str, Any]:
+    """Spool the body into an operation's folder, answer 202, let a worker import it."""
+    c = container_of(request)
+    op = operations.start(
+        session, organisation_id=actor.organisation_id, kind=uploads.KIND, params={}
+    )
+    folder = operations.work_dir(c.settings.data_path, op.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = _disk_name(options.get("filename"))
+    if await _spool(request, folder / name) == 0:
+        operations.cleanup(c.settings.data_path, op.id, keep_progress=False)
+        raise BadRequest("the request body is empty: send the ledger file as the body")
+    op.params = {
+        **options,
+        "file": name,
+        "actor": actor.label,
+        "organisation_cvr": actor.organisation_cvr,
+        "organisation_name": org.name,
+    }
+    enqueue(session, "adapters.import_ledger", op.id)
+    response.status_code = 202
+    response.headers["Location"] = f"/v1/operations/{op.id}"
+    response.headers["Retry-After"] = "1"
+    return operations.view(op, c.settings.data_path)
+
+
+@router.post("/ledgers", status_code=201, openapi_extra=_UPLOAD_BODY)
 async def upload_ledger(
     request: Request,
     response: Response,
@@ -64,9 +130,23 @@ async def upload_ledger(
     ] = None,
     profile: Annotated[str | None, Query(description="CSV mapping profile name")] = None,
     filename: Annotated[str | None, Query(max_length=300)] = None,
+    background: Annotated[
+        bool,
+        Query(
+            alias="async",
+            description="import in a worker and answer 202 at once (automatic above "
+            f"{ASYNC_ABOVE_BYTES // (1024 * 1024)} MiB)",
+        ),
+    ] = False,
 ) -> dict[str, Any]:
     """Import a ledger export sent as the raw request body; the same file twice is one version."""
     c = container_of(request)
+    declared = request.headers.get("content-length", "")
+    if background or (declared.isdigit() and int(declared) > ASYNC_ABOVE_BYTES):
+        org = session.get(Organisation, actor.organisation_id)
+        assert org is not None
+        options = {"format": format, "profile": profile, "filename": filename}
+        return await _upload_later(request, response, session, actor, org, options)
     with tempfile.TemporaryDirectory(prefix="ledger-") as tmp:
         path = Path(tmp) / _disk_name(filename)
         if await _spool(request, path) == 0:

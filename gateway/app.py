@@ -11,6 +11,7 @@ from gateway.celery_app import configure as configure_celery
 from gateway.celery_app import dispatch
 from gateway.composition import DOMAIN_PAGES, DOMAIN_ROUTERS, load_all
 from gateway.jobs import install_dispatcher
+from gateway.operations.api import router as operations_router
 from gateway.pipeline.api import router as submissions_router
 from gateway.tenancy.api import router as tenancy_router
 from gateway.web import install_problem_handlers
@@ -54,6 +55,7 @@ def create_app(container: Container | None = None, *, mount_sandbox: bool = Fals
     app.include_router(submissions_router)
     app.include_router(audit_router)
     app.include_router(webhooks_router)
+    app.include_router(operations_router)
     for router in load_all(DOMAIN_ROUTERS):
         app.include_router(router)
     for install_pages in load_all(DOMAIN_PAGES):

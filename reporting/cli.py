@@ -76,6 +76,21 @@ def report_vat(
             typer.echo(f"  {name:<24} {value:>14,} DKK")
 
 
+def _working(validate: bool) -> Any:
+    """A spinner on stderr naming the slow step, when a person watches (a terminal)."""
+    from contextlib import nullcontext
+
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return nullcontext()
+    what = "building the annual report"
+    if validate:
+        what += " and validating it with Arelle (about a minute)"
+    return console.status(what + " …")
+
+
 @report_app.command("annual")
 def report_annual(
     org: Org,
@@ -121,7 +136,7 @@ def report_annual(
     accounts = extra.pop("accounts", None)
     c = get_container()
     try:
-        with c.db.transaction() as s:
+        with _working(validate), c.db.transaction() as s:
             report = annual_report(
                 c,
                 s,

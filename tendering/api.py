@@ -354,6 +354,15 @@ def _doc(d: TenderDocument) -> dict[str, Any]:
     }
 
 
+@router.get("/contracts", response_model=list[payloads.ContractOut])
+def party_contracts(
+    request: Request, session: SessionDep, actor: Party, tender_id: str | None = None
+) -> Any:
+    """Contracts the caller's organisation is party to, as buyer or supplier."""
+    with guard(request, session, actor):
+        return contracts.party_contracts(session, actor=actor, tender_id=tender_id)
+
+
 @router.get("/contracts/{contract_id}", response_model=payloads.ContractOut)
 def get_contract(contract_id: str, request: Request, session: SessionDep, actor: Party) -> Any:
     """One contract (buyer or supplier party to it)."""

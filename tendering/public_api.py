@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from gateway.errors import NotFound
+from gateway.errors import BadRequest, NotFound
 from gateway.web import SessionDep, container_of
 from gateway.web.paging import Offset
 from tendering import ocds, payloads
+from tendering.public_search import search_tenders
 from tendering.repository import PublicTenders
 from tendering.service import tender_view
 
@@ -23,11 +25,40 @@ router = APIRouter(prefix="/v1/public", tags=["tendering (public)"])
 @router.get("/tenders", response_model=list[payloads.Tender])
 def tenders(
     session: SessionDep,
+    response: Response,
+    q: Annotated[
+        str | None, Query(description="words in the title, description or reference")
+    ] = None,
+    cpv: Annotated[str | None, Query(description="CPV code or its leading digits")] = None,
+    buyer: Annotated[
+        str | None, Query(description="buyer's CVR number or part of its name")
+    ] = None,
+    deadline_after: Annotated[datetime | None, Query(description="deadline at or after")] = None,
+    deadline_before: Annotated[datetime | None, Query(description="deadline at or before")] = None,
+    procedure: Annotated[str | None, Query(description="open or restricted")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Offset = 0,
 ) -> Any:
-    """Published tenders, for anyone (no key needed)."""
-    return [tender_view(t) for t in PublicTenders(session).listing(limit=limit, offset=offset)]
+    """Published tenders, newest first, for anyone (no key needed); every filter narrows."""
+    found = search_tenders(
+        session,
+        text=q,
+        cpv=cpv,
+        buyer=buyer,
+        deadline_after=_aware(deadline_after, "deadline_after"),
+        deadline_before=_aware(deadline_before, "deadline_before"),
+        procedure=procedure,
+        limit=limit,
+        offset=offset,
+    )
+    response.headers["X-Total-Count"] = str(found.total)
+    return found.tenders
+
+
+def _aware(moment: datetime | None, name: str) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise BadRequest(f"{name}: give a time zone (e.g. 2026-12-31T12:00:00+01:00 or …Z)")
+    return moment
 
 
 @router.get("/tenders/{tender_id}", response_model=payloads.Tender)

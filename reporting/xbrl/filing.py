@@ -205,6 +205,9 @@ def _general(f: Filing) -> Section:
         "homepage": p.homepage,
         "founded": p.founded,
         "bookkeeping_system": p.bookkeeping_system,
+        # The submitting enterprise is the company itself unless an accountant files for it.
+        "submitter_street": " ".join(x for x in (p.street, p.number) if x) or None,
+        "submitter_town": " ".join(x for x in (p.postcode, p.city) if x) or None,
         "prior_start": f.prior[0] if f.prior else None,
         "prior_end": f.prior[1] if f.prior else None,
         **m.general_values,

@@ -22,6 +22,7 @@ NS_XHTML = "http://www.w3.org/1999/xhtml"
 NS_IX = "http://www.xbrl.org/2013/inlineXBRL"
 NS_IXT = "http://www.xbrl.org/inlineXBRL/transformation/2020-02-12"  # Transformation Registry 4
 _H, _IX = f"{{{NS_XHTML}}}", f"{{{NS_IX}}}"
+_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 _CSS = """
 body { font-family: Georgia, serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
@@ -38,6 +39,8 @@ table.info th { font-weight: bold; width: 14rem; vertical-align: top; }
 """
 
 _HIDDEN = {
+    "gsd:AddressOfSubmittingEnterpriseStreetAndNumber",
+    "gsd:AddressOfSubmittingEnterprisePostcodeAndTown",
     "fsa:ClassOfReportingEntity",
     "gsd:InformationOnTypeOfSubmittedReport",
     "gsd:PrecedingReportingPeriodStartDate",
@@ -107,6 +110,8 @@ def _tag(parent: etree._Element, fact: Fact) -> etree._Element:
         el.text = _number(fact.value, fact.decimals or 0)
         return el
     el = etree.SubElement(parent, f"{_IX}nonNumeric", name=fact.concept, contextRef=fact.context)
+    if not isinstance(fact.value, date):
+        el.set(_LANG, "da")  # filing rule FR81: the report states its language
     if isinstance(fact.value, date):
         el.set("format", "ixt:date-day-month-year")
         el.text = _date(fact.value)
@@ -170,7 +175,7 @@ def _company(body: etree._Element, filing: Filing, facts: dict[str, Fact]) -> No
         _h(tr, "th", label, scope="row")
         return _h(tr, "td")
 
-    _tag(row("Selskab"), facts["gsd:NameOfReportingEntity"])
+    row("Selskab").text = filing.profile.name  # tagged once, on the cover (filing rule TM22)
     address = [facts[c] for c in _ADDRESS if c in facts]
     if address:
         cell = row("Adresse")
@@ -278,7 +283,7 @@ def to_ixbrl(filing: Filing) -> bytes:
     html = etree.Element(
         f"{_H}html", nsmap={None: NS_XHTML, "ix": NS_IX, "ixt": NS_IXT, **nsmap(filing)}
     )
-    html.set("{http://www.w3.org/XML/1998/namespace}lang", "da")
+    html.set(_LANG, "da")
     head = _h(html, "head")
     _h(head, "meta", **{"http-equiv": "Content-Type", "content": "text/html; charset=UTF-8"})
     _h(head, "title", f"Årsrapport {_year_label(filing.start, filing.end)} – {filing.profile.name}")

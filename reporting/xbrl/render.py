@@ -97,5 +97,7 @@ def to_xbrl(filing: Filing) -> bytes:
         if fact.numeric:
             el.set("unitRef", fact.unit or "")
             el.set("decimals", str(fact.decimals if fact.decimals is not None else 0))
+        elif isinstance(fact.value, str):
+            el.set("{http://www.w3.org/XML/1998/namespace}lang", "da")
         el.text = _plain(fact.value)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -63,9 +63,23 @@ class XbrlReport:
 
 
 def arelle_command(
-    instance: Path, package: Path, log_file: Path, *, validate_taxonomy: bool = False
+    instance: Path,
+    package: Path,
+    log_file: Path,
+    *,
+    validate_taxonomy: bool = False,
+    disclosure_system: str | None = None,
 ) -> list[str]:
-    """The Arelle command line for one offline validation run."""
+    """The Arelle command line for one offline validation run.
+
+    ``disclosure_system`` adds the Business Authority's filing rules (Arelle's
+    validate/DBA plugin) to the XBRL checks.
+    """
+    rules = (
+        ["--plugins", "validate/DBA", "--disclosureSystem", disclosure_system]
+        if disclosure_system
+        else []
+    )
     return [
         sys.executable,
         "-m",
@@ -85,6 +99,7 @@ def arelle_command(
         str(log_file),
         "--logLevel",
         "warning",
+        *rules,
     ]
 
 
@@ -117,13 +132,20 @@ def validate_annual_report(
     include_precheck: bool = True,
     validate_taxonomy: bool = False,
     timeout: float = 600.0,
+    filing_rules: bool | None = None,
 ) -> XbrlReport:
-    """Validate an instance with Arelle in a child process; findings carry code, severity, message."""
+    """Validate an instance with Arelle in a child process; findings carry code, severity, message.
+
+    ``filing_rules`` (default: for Inline XBRL, the form the Authority takes) adds the
+    mapping's disclosure system, when it names one.
+    """
     m = mapping or load_xbrl_mapping()
     package = Path(artefacts_dir) / m.package
     if not package.is_file():
         raise ReportValidationUnavailable(f"taxonomy package not installed: {package}")
-    found = list(precheck(xml, mapping=m)) if include_precheck else []
+    inline = b"http://www.w3.org/1999/xhtml" in xml[:4000]
+    found = list(precheck(xml, mapping=m)) if include_precheck and not inline else []
+    rules = m.disclosure_system if (inline if filing_rules is None else filing_rules) else None
     with tempfile.TemporaryDirectory(prefix="xbrl-") as tmp:
         work = Path(tmp)
         inline = (
@@ -134,7 +156,13 @@ def validate_annual_report(
         instance.write_bytes(xml)
         # Arelle writes its configuration and web cache under XDG_CONFIG_HOME: keep it private.
         env = {**os.environ, "XDG_CONFIG_HOME": str(work / "config")}
-        command = arelle_command(instance, package, log_file, validate_taxonomy=validate_taxonomy)
+        command = arelle_command(
+            instance,
+            package,
+            log_file,
+            validate_taxonomy=validate_taxonomy,
+            disclosure_system=rules,
+        )
         try:
             done = subprocess.run(
                 command, capture_output=True, text=True, timeout=timeout, env=env, check=False

@@ -33,7 +33,7 @@ PROFILE = {
     "company": {"street": "Vestergade", "number": "12", "postcode": "8000", "city": "Aarhus C"},
     "report": {
         "approval_date": "2026-05-20",
-        "general_meeting_date": "2026-05-28",
+        "general_meeting_date": "2026-05-20",
         "chairman": "Ada Lovelace",
         "place_of_signature": "Aarhus",
         "average_employees": 3,
@@ -225,6 +225,19 @@ def test_a_july_to_june_year_is_reported_with_the_year_before_as_comparatives(
     assert ("gsd:PrecedingReportingPeriodStartDate", "c_year", "2023-07-01") in facts
     verdict = validate_annual_report(doc, artefacts_dir=artefacts_dir, include_precheck=False)
     assert verdict.errors == [] and verdict.valid
+
+
+def test_the_authority_s_filing_rules_run_on_an_inline_report(
+    client: TestClient, reporter: dict[str, str], artefacts_dir: Path
+) -> None:
+    _ingest(client, reporter, _trial_balance("20251231", "1000,00", "300,00"))
+    _, doc = _annual(client, reporter, 2025, "ixbrl")
+    # The general meeting must be the meeting that approved the report (rule FR91).
+    meeting = b'name="gsd:DateOfGeneralMeeting" contextRef="c_year" format="ixt:date-day-month-year">20.05.2026'
+    assert meeting in doc
+    moved = doc.replace(meeting, meeting.replace(b"20.05.2026", b"27.05.2026"))
+    verdict = validate_annual_report(moved, artefacts_dir=artefacts_dir)
+    assert "DBA.FR91" in {f.rule for f in verdict.errors}
 
 
 def test_the_xbrl_form_of_the_same_year_passes_arelle_and_the_pre_check(

@@ -164,3 +164,31 @@ def test_list_plans_names_every_family(cli: typer.Typer, artefacts_dir: Path) ->
     assert code == 0
     for family in ("peppol-billing-3@2025.5", "oioubl-2.1", "peppol-t01@2026.5", "ubl-2.3"):
         assert family in output
+
+
+def test_many_files_end_with_a_summary_line_on_stderr(
+    cli: typer.Typer, artefacts_dir: Path, examples: Path, tmp_path: Path
+) -> None:
+    good = sorted(examples.iterdir())[:3]
+    missing = tmp_path / "not-there.xml"
+    result = CliRunner().invoke(
+        cli,
+        ["validate", "--artefacts", str(artefacts_dir), "--json", *map(str, good), str(missing)],
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == "4 files: 3 valid, 0 invalid, 1 not checked"
+    assert len(lines(result.stdout)) == 4  # stdout stays one JSON object per file
+    one = CliRunner().invoke(cli, ["validate", "--artefacts", str(artefacts_dir), str(good[0])])
+    assert one.exit_code == 0 and "files:" not in one.stderr
+
+
+def test_a_person_at_a_terminal_sees_a_progress_bar_over_many_files(
+    cli: typer.Typer, artefacts_dir: Path, examples: Path
+) -> None:
+    files = [str(p) for p in sorted(examples.iterdir())[:3]]
+    result = CliRunner(env={"TTY_COMPATIBLE": "1"}).invoke(
+        cli, ["validate", "--artefacts", str(artefacts_dir), "--json", *files]
+    )
+    assert result.exit_code == 0
+    assert "validating" in result.stderr and "3/3" in result.stderr
+    assert len(lines(result.stdout)) == 3
