@@ -226,7 +226,7 @@ def test_award_says_what_comes_next_and_refuses_a_tender_not_yet_opened(
 ) -> None:
     p = publish(api, clock, new_org)
     code, out = _run("tender", "award", p.id, "--url", url, "--key", p.buyer.keys["buyer"])
-    assert code == 2 and "the tender is published: nothing to award" in out
+    assert code == 1 and "the tender is published: nothing to award" in out
     code, out = _run("tender", "award", p.id, "--step", "later", "--url", url, "--key",
                      p.buyer.keys["buyer"])  # fmt: skip
     assert code == 2 and "--step is one of propose, standstill, award" in out
