@@ -38,6 +38,7 @@ from gateway.settings import Settings
 from gateway.signing.keys import (
     SigningIdentity,
     TrustStore,
+    load_configured_trust_store,
     load_signing_identity,
     load_trust_store,
 )
@@ -66,7 +67,12 @@ class Anchoring:
     @classmethod
     def from_settings(cls, s: Settings) -> Anchoring:
         a = s.audit
-        trust = load_trust_store(a.trust_file or s.trust_file)
+        configured = load_configured_trust_store(s)
+        trust = (
+            load_trust_store(a.trust_file, signer_policy=configured.signer_policy)
+            if a.trust_file
+            else configured
+        )
         password = s.signing.key_password.get_secret_value() if s.signing.key_password else None
         tsa_url = a.tsa_url or f"{s.effective_sandbox_url.rstrip('/')}/tsa"
         return cls(
@@ -87,11 +93,14 @@ class Anchoring:
         return read_log(self.folder, self.trust, require_timestamp=self.require_timestamp)
 
 
-def _entries(session: Session, chain: str, after_seq: int) -> list[AuditEntry]:
+def _entries(session: Session, chain: str, after_seq: int, upto_seq: int) -> list[AuditEntry]:
+    # Bounded by the head read before: entries committed meanwhile wait for the next checkpoint.
     return list(
         session.scalars(
             select(AuditEntry)
-            .where(AuditEntry.chain == chain, AuditEntry.seq > after_seq)
+            .where(
+                AuditEntry.chain == chain, AuditEntry.seq > after_seq, AuditEntry.seq <= upto_seq
+            )
             .order_by(AuditEntry.seq)
         )
     )
@@ -134,11 +143,7 @@ def _new_leaves(session: Session, log: AnchoredLog) -> list[Leaf]:
             )
             if stored != last.hash:
                 raise ChainNotAnchorable(f"chain {chain}: anchored entry {seq} was altered")
-        for row in _entries(session, chain, seq):
-            if row.seq > head.seq:
-                raise ChainNotAnchorable(
-                    f"chain {chain}: entry {row.seq} lies past its head ({head.seq})"
-                )
+        for row in _entries(session, chain, seq, head.seq):
             e = _fields(row)
             if e.seq != seq + 1 or e.prev_hash != prev or entry_hash(e) != e.hash:
                 raise ChainNotAnchorable(f"chain {chain}: entry {seq + 1} is missing or altered")

@@ -20,7 +20,7 @@ from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
 from gateway.web.body import read_limited
-from gateway.web.paging import Offset
+from gateway.web.paging import Offset, page_headers
 
 __all__ = ["router"]
 
@@ -105,6 +105,8 @@ async def create_submission(
 
 @router.get("", response_model=SubmissionList, summary="List submissions, newest first")
 def list_submissions(
+    request: Request,
+    response: Response,
     session: SessionDep,
     actor: ReaderDep,
     status: Annotated[Status | None, Query()] = None,
@@ -115,6 +117,7 @@ def list_submissions(
     page = SubmissionRepository(session, actor.organisation_id).search(
         status=status.value if status else None, kind=kind, limit=limit, offset=offset
     )
+    page_headers(request, response, total=page.total, limit=limit, offset=offset)
     return SubmissionList(
         items=[SubmissionOut.model_validate(s) for s in page.items],
         total=page.total,
