@@ -66,6 +66,10 @@ class SigningSettings(BaseModel):
     key_file: Path | None = None
     key_password: SecretStr | None = None
     trust_file: Path | None = None
+    # Who may sign, per purpose (document, as4, ws-security): certificate policy OIDs
+    # admitted besides the development CA's, and certificates (SHA-256) that alone may sign.
+    signer_policy_oids: dict[str, list[str]] = Field(default_factory=dict)
+    pinned_signers: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class AuditSettings(BaseModel):

@@ -38,6 +38,7 @@ from gateway.settings import Settings
 from gateway.signing.keys import (
     SigningIdentity,
     TrustStore,
+    load_configured_trust_store,
     load_signing_identity,
     load_trust_store,
 )
@@ -66,7 +67,12 @@ class Anchoring:
     @classmethod
     def from_settings(cls, s: Settings) -> Anchoring:
         a = s.audit
-        trust = load_trust_store(a.trust_file or s.trust_file)
+        configured = load_configured_trust_store(s)
+        trust = (
+            load_trust_store(a.trust_file, signer_policy=configured.signer_policy)
+            if a.trust_file
+            else configured
+        )
         password = s.signing.key_password.get_secret_value() if s.signing.key_password else None
         tsa_url = a.tsa_url or f"{s.effective_sandbox_url.rstrip('/')}/tsa"
         return cls(
