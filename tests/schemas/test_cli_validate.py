@@ -164,3 +164,17 @@ def test_list_plans_names_every_family(cli: typer.Typer, artefacts_dir: Path) ->
     assert code == 0
     for family in ("peppol-billing-3@2025.5", "oioubl-2.1", "peppol-t01@2026.5", "ubl-2.3"):
         assert family in output
+
+
+def test_compiled_engine_gives_the_same_verdicts_and_rules(
+    cli: typer.Typer, artefacts_dir: Path, examples: Path
+) -> None:
+    files = sorted(str(p) for p in examples.iterdir())
+    saxon = lines(run(cli, artefacts_dir, "--json", *files)[1])
+    code, output = run(cli, artefacts_dir, "--json", "--engine", "compiled", *files)
+    compiled = lines(output)
+    assert code == 1
+    assert [(r["valid"], sorted(f["rule"] for f in r["findings"])) for r in compiled] == [
+        (r["valid"], sorted(f["rule"] for f in r["findings"])) for r in saxon
+    ]
+    assert run(cli, artefacts_dir, "--engine", "fast", files[0])[0] == 2
