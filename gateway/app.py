@@ -5,11 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from gateway.audit.api import router as audit_router
+from gateway.bodylimit import BodyLimit, body_cap
 from gateway.bootstrap import Container, get_container
 from gateway.celery_app import configure as configure_celery
 from gateway.celery_app import dispatch
 from gateway.composition import DOMAIN_PAGES, DOMAIN_ROUTERS, load_all
 from gateway.jobs import install_dispatcher
+from gateway.operations.api import router as operations_router
 from gateway.pipeline.api import router as submissions_router
 from gateway.tenancy.api import router as tenancy_router
 from gateway.web import install_problem_handlers
@@ -29,6 +31,9 @@ RFC 9457 problem details whose `type` links to a page explaining the problem
 (Swagger's *Authorize* button).
 """
 
+# Routes that stream big uploads to disk under their own, larger cap (ledger exports).
+LARGE_BODIES = {"/v1/ledgers": 2 * 1024 * 1024 * 1024}
+
 
 def create_app(container: Container | None = None, *, mount_sandbox: bool = False) -> FastAPI:
     """Build the API; the sandbox authorities run in their own process (``gateway sandbox``).
@@ -42,13 +47,15 @@ def create_app(container: Container | None = None, *, mount_sandbox: bool = Fals
     app = FastAPI(title="Gateway", version="0.1.0", description=DESCRIPTION)
     app.state.container = c
     install_problem_handlers(app)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(BodyLimit, max_bytes=body_cap(c.settings), overrides=LARGE_BODIES)
+    app.add_middleware(AccessLogMiddleware)  # outermost: it logs the body cap's refusals too
     app.include_router(health_router)
     app.include_router(problem_pages_router)
     app.include_router(tenancy_router)
     app.include_router(submissions_router)
     app.include_router(audit_router)
     app.include_router(webhooks_router)
+    app.include_router(operations_router)
     for router in load_all(DOMAIN_ROUTERS):
         app.include_router(router)
     for install_pages in load_all(DOMAIN_PAGES):

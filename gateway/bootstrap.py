@@ -8,12 +8,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from gateway import clock as _clock
 from gateway.blobs import BlobStore, LocalBlobStore
 from gateway.channels.base import Channel
 from gateway.channels.rest import RestChannel
 from gateway.channels.routing import DEFAULT_ROUTING_FILE, RoutingTable
 from gateway.composition import DOMAIN_CHANNELS, load
-from gateway.db.base import utcnow
 from gateway.db.session import Database
 from gateway.pipeline.steps import Signer, Validator, default_signer, default_validator
 from gateway.settings import Settings, get_settings
@@ -30,7 +30,7 @@ class Container:
     channels: dict[str, Channel]
     validator: Validator
     signer: Signer
-    clock: Callable[[], datetime] = utcnow
+    clock: Callable[[], datetime] = _clock.now
     extras: dict[str, Any] = field(default_factory=dict)
 
     def channel(self, name: str) -> Channel:

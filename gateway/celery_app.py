@@ -56,6 +56,10 @@ def configure(settings: Settings | None = None) -> Celery:
         accept_content=["json"],
         timezone="UTC",
         beat_schedule=_beat_schedule(s),
+        # A step over its budget raises SoftTimeLimitExceeded inside the task (the
+        # submission fails with that reason); the hard limit replaces a child stuck in C.
+        task_soft_time_limit=s.pipeline.step_budget_seconds,
+        task_time_limit=s.pipeline.step_budget_seconds + s.pipeline.step_grace_seconds,
         beat_schedule_filename=str(s.data_path / "celerybeat-schedule"),
         worker_hijack_root_logger=False,
     )
@@ -70,7 +74,20 @@ def _beat_schedule(s: Settings) -> dict[str, Any]:
     for module in ["gateway.webhooks.tasks", *existing_modules(DOMAIN_TASKS)]:
         # Imported here, after ``celery_app`` exists: the task modules import it.
         schedule.update(getattr(importlib.import_module(module), "BEAT_SCHEDULE", None) or {})
-    return schedule
+    return {name: _expiring(entry) for name, entry in schedule.items()}
+
+
+def _expiring(entry: dict[str, Any]) -> dict[str, Any]:
+    """A periodic message expires when its next one is due, so busy workers never face a pile.
+
+    Without it, a 1-second task queued hundreds of copies while both workers were
+    busy; each copy re-checks the database, so the newest one alone is enough.
+    """
+    period = entry.get("schedule")
+    options = dict(entry.get("options") or {})
+    if isinstance(period, int | float) and "expires" not in options:
+        options["expires"] = max(float(period), 1.0)
+    return {**entry, "options": options}
 
 
 def dispatch(task: str, args: tuple[Any, ...], options: dict[str, Any]) -> None:

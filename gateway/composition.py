@@ -47,6 +47,7 @@ DOMAIN_SANDBOXES = [
     "sandbox.erst:mount",
     "sandbox.peppol:mount",
     "sandbox.oidc:mount",
+    "sandbox.tsa:mount",
 ]
 
 # Server-rendered pages for people: ``install(app: FastAPI) -> None``.
@@ -68,6 +69,7 @@ DOMAIN_TASKS = [
     "reporting.tasks",
     "tendering.tasks",
     "invoicing.tasks",
+    "gateway.audit.tasks",
 ]
 
 
@@ -109,8 +111,13 @@ def create_sandbox_app(settings: Any, *, backends: dict[str, Any] | None = None)
         return None
     found = {name: load(spec) for name, spec in SANDBOX_BACKENDS.items()}
     found.update(backends or {})
-    return factory(
+    app = factory(
         settings,
         mounts=load_all(DOMAIN_SANDBOXES),
         backends={name: obj for name, obj in found.items() if obj is not None},
     )
+    # A counterparty reads no body whole past this cap, and no compressed body at all.
+    from gateway.bodylimit import BodyLimit, body_cap
+
+    app.add_middleware(BodyLimit, max_bytes=body_cap(settings))
+    return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
@@ -19,9 +19,16 @@ __all__ = [
 
 
 class XmlSettings(BaseModel):
+    """The hardened parser's limits (``schemas.xmlsafe.XmlLimits``), e.g. ``GW_XML__MAX_DEPTH``."""
+
     max_bytes: int = 50 * 1024 * 1024
     max_depth: int = 100
     max_elements: int = 2_000_000
+    max_attributes_per_element: int = 256
+    max_attributes: int = 2_000_000
+    max_text_chars: int = 8_000_000
+    max_name_chars: int = 1_000
+    max_namespaces: int = 1_000
 
 
 class PipelineSettings(BaseModel):
@@ -34,6 +41,9 @@ class PipelineSettings(BaseModel):
     # A receipt may wait on a person (a company approving its VAT draft): poll this long.
     receipt_poll_hours: float = 24.0 * 14
     receipt_poll_cap_seconds: float = 3600.0
+    # CPU/time budget of one pipeline step (one Celery task); over it, the submission fails.
+    step_budget_seconds: float = 300.0
+    step_grace_seconds: float = 30.0
 
 
 class WebhookSettings(BaseModel):
@@ -56,6 +66,23 @@ class SigningSettings(BaseModel):
     key_file: Path | None = None
     key_password: SecretStr | None = None
     trust_file: Path | None = None
+    # Who may sign, per purpose (document, as4, ws-security): certificate policy OIDs
+    # admitted besides the development CA's, and certificates (SHA-256) that alone may sign.
+    signer_policy_oids: dict[str, list[str]] = Field(default_factory=dict)
+    pinned_signers: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class AuditSettings(BaseModel):
+    """Checkpoints anchoring the audit chains outside the database."""
+
+    # A write-once folder the database cannot touch (default: <data_dir>/audit-checkpoints).
+    checkpoint_dir: Path | None = None
+    # RFC 3161 time-stamping authority (default: the sandbox's, <sandbox_url>/tsa).
+    tsa_url: str | None = None
+    # Roots for the TSA and the checkpoint signer (default: the signing trust store).
+    trust_file: Path | None = None
+    require_timestamp: bool = True
+    checkpoint_interval_seconds: float = 3600.0
 
 
 class PortalSettings(BaseModel):
@@ -96,8 +123,22 @@ class Settings(BaseSettings):
     xml: XmlSettings = Field(default_factory=XmlSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     portal: PortalSettings = Field(default_factory=PortalSettings)
+    # Test only: a file holding an offset in seconds that moves the clock of every
+    # process (gateway.clock); refused unless test_mode is on.
+    test_mode: bool = False
+    test_clock_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _test_clock_needs_test_mode(self) -> Settings:
+        if self.test_clock_file is not None and not self.test_mode:
+            raise ValueError(
+                "GW_TEST_CLOCK_FILE moves the gateway's clock and is for tests only: "
+                "set GW_TEST_MODE=1 as well, or unset GW_TEST_CLOCK_FILE"
+            )
+        return self
 
     @property
     def data_path(self) -> Path:

@@ -11,6 +11,8 @@ from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
 from gateway.web.body import read_limited
+from gateway.web.etag import IfMatch, check_if_match, with_etag
+from gateway.web.paging import Offset, page_headers
 from invoicing import payloads, service
 from invoicing.repository import InvoiceRepository, OrderRepository, ProfileRepository
 
@@ -23,7 +25,6 @@ Supplier = Annotated[Actor, Depends(require(Role.SUPPLIER))]
 Reader = Annotated[Actor, Depends(require(Role.BUYER, Role.SUPPLIER, Role.AUDITOR))]
 Admin = Annotated[Actor, Depends(require(Role.ADMIN, Role.BUYER))]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def _delivery(session: SessionDep, out: dict[str, Any], submission_id: str | None) -> None:
@@ -54,6 +55,8 @@ def create_order(
 
 @router.get("/orders", summary="Orders placed (buyer) or received (supplier)")
 def list_orders(
+    request: Request,
+    response: Response,
     session: SessionDep,
     actor: Reader,
     side: Annotated[str | None, Query(pattern="^(buyer|supplier)$")] = None,
@@ -63,13 +66,16 @@ def list_orders(
     page = OrderRepository(session, actor.organisation_id).list(
         side=side, limit=limit, offset=offset
     )
-    return {"items": [_order(session, r) for r in page.items], "total": page.total}
+    page_headers(request, response, total=page.total, limit=limit, offset=offset)
+    items = [_order(session, r) for r in page.items]
+    return {"items": items, "total": page.total, "limit": limit, "offset": offset}
 
 
 @router.get("/orders/{order_id}")
-def get_order(order_id: str, session: SessionDep, actor: Reader) -> Any:
+def get_order(order_id: str, response: Response, session: SessionDep, actor: Reader) -> Any:
     """One order with its status and the supplier's answer."""
-    return _order(session, OrderRepository(session, actor.organisation_id).get(order_id))
+    rec = OrderRepository(session, actor.organisation_id).get(order_id)
+    return with_etag(response, _order(session, rec))
 
 
 @router.get("/orders/{order_id}/document")
@@ -86,13 +92,18 @@ def respond_order(
     order_id: str,
     body: payloads.OrderRespond,
     request: Request,
+    response: Response,
     session: SessionDep,
     actor: Supplier,
+    if_match: IfMatch = None,
 ) -> Any:
+    if if_match is not None:
+        current = OrderRepository(session, actor.organisation_id).get(order_id)
+        check_if_match(if_match, _order(session, current))
     rec = service.respond_order(
         container_of(request), session, actor=actor, order_id=order_id, data=body
     )
-    return _order(session, rec)
+    return with_etag(response, _order(session, rec))
 
 
 @router.post("/invoices", status_code=201, summary="Build and send an invoice (supplier)")
@@ -132,6 +143,8 @@ async def send_document(
 
 @router.get("/invoices", summary="Invoices issued (supplier) or received (buyer)")
 def list_invoices(
+    request: Request,
+    response: Response,
     session: SessionDep,
     actor: Reader,
     side: Annotated[str | None, Query(pattern="^(issued|received)$")] = None,
@@ -142,13 +155,16 @@ def list_invoices(
     page = InvoiceRepository(session, actor.organisation_id).list(
         side=side, status=status, limit=limit, offset=offset
     )
-    return {"items": [_invoice(session, r) for r in page.items], "total": page.total}
+    page_headers(request, response, total=page.total, limit=limit, offset=offset)
+    items = [_invoice(session, r) for r in page.items]
+    return {"items": items, "total": page.total, "limit": limit, "offset": offset}
 
 
 @router.get("/invoices/{invoice_id}")
-def get_invoice(invoice_id: str, session: SessionDep, actor: Reader) -> Any:
+def get_invoice(invoice_id: str, response: Response, session: SessionDep, actor: Reader) -> Any:
     """One invoice with its status and match against order and contract."""
-    return _invoice(session, InvoiceRepository(session, actor.organisation_id).get(invoice_id))
+    rec = InvoiceRepository(session, actor.organisation_id).get(invoice_id)
+    return with_etag(response, _invoice(session, rec))
 
 
 @router.get("/invoices/{invoice_id}/document")
@@ -167,26 +183,45 @@ def respond_invoice(
     invoice_id: str,
     body: payloads.InvoiceRespond,
     request: Request,
+    response: Response,
     session: SessionDep,
     actor: Buyer,
+    if_match: IfMatch = None,
 ) -> Any:
+    if if_match is not None:
+        current = InvoiceRepository(session, actor.organisation_id).get(invoice_id)
+        check_if_match(if_match, _invoice(session, current))
     rec = service.respond_invoice(
         container_of(request), session, actor=actor, invoice_id=invoice_id, data=body
     )
-    return _invoice(session, rec)
+    return with_etag(response, _invoice(session, rec))
 
 
 @router.get("/invoicing/profile", response_model=payloads.ProfileOut)
-def get_profile(session: SessionDep, actor: Reader) -> Any:
+def get_profile(response: Response, session: SessionDep, actor: Reader) -> Any:
     """The organisation's invoicing settings (Peppol id, format)."""
+    return with_etag(response, _profile(session, actor))
+
+
+def _profile(session: SessionDep, actor: Actor) -> payloads.ProfileOut:
     profile = ProfileRepository(session, actor.organisation_id).current()
-    return {
-        "organisation_id": actor.organisation_id,
-        "invoice_syntax": profile.invoice_syntax if profile else "bis3",
-    }
+    return payloads.ProfileOut.model_validate(
+        {
+            "organisation_id": actor.organisation_id,
+            "invoice_syntax": profile.invoice_syntax if profile else "bis3",
+        }
+    )
 
 
 @router.put("/invoicing/profile", response_model=payloads.ProfileOut)
-def put_profile(body: payloads.ProfileIn, session: SessionDep, actor: Admin) -> Any:
+def put_profile(
+    body: payloads.ProfileIn,
+    response: Response,
+    session: SessionDep,
+    actor: Admin,
+    if_match: IfMatch = None,
+) -> Any:
     """Set the organisation's invoicing settings (Peppol id, format)."""
-    return service.set_profile(session, actor=actor, data=body)
+    check_if_match(if_match, _profile(session, actor))
+    service.set_profile(session, actor=actor, data=body)
+    return with_etag(response, _profile(session, actor))

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gateway import webhooks
 from gateway.audit.service import record
 from gateway.errors import NotFound
 from gateway.jobs import enqueue
@@ -410,6 +411,14 @@ def _invoice(c: Container, s: Session, sub: Submission, org: Organisation, paylo
         subject_id=rec.id,
         data={"number": rec.number, "reasons": sorted(r.code.value for r in result.reasons)},
     )
+    told = {"invoice_id": rec.id, "number": rec.number, "order_number": rec.order_number}
+    webhooks.emit(s, "invoicing.invoice.received", organisation_id=org.id, data=told)
+    webhooks.emit(
+        s,
+        "invoicing.invoice.matched",
+        organisation_id=org.id,
+        data={**told, "status": rec.status, "reasons": [r["code"] for r in rec.reasons]},
+    )
     return rec.status
 
 
@@ -460,6 +469,12 @@ def _order_response(
     rec.response_hash = sub.payload_hash
     rec.response_submission_id = sub.id
     rec.status = _ORDER_STATUS.get(response.code.value, response.code.value.lower())
+    webhooks.emit(
+        s,
+        "invoicing.order.answered",
+        organisation_id=org.id,
+        data={"order_id": rec.id, "number": rec.number, "status": rec.status},
+    )
     return rec.status
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from gateway.errors import NotFound
 from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
+from gateway.web.etag import IfMatch, check_if_match, with_etag
+from gateway.web.paging import Offset, page_headers
 from reporting import service
 from reporting.repository import ReportRepository
 
@@ -31,7 +34,14 @@ class AnnualRequest(BaseModel):
     ledger_id: str | None = None
     company: dict[str, Any] | None = Field(
         default=None,
-        description="approval_date, general_meeting_date, chairman, auditor_assistance, address_*",
+        description=(
+            "the company profile: [company], [report], [[management]], [auditor], [texts] as in "
+            "examples/annual/profile.toml (the older flat fields approval_date, chairman, "
+            "auditor_assistance, address_* are still read)"
+        ),
+    )
+    format: Literal["xbrl", "ixbrl"] = Field(
+        default="xbrl", description="XBRL instance, or Inline XBRL (one XHTML document)"
     )
     accounts: dict[str, str] | None = Field(
         default=None, description="the organisation's own account ids mapped to taxonomy concepts"
@@ -70,6 +80,7 @@ def compute_annual(
         company=body.company,
         ledger_id=body.ledger_id,
         accounts=body.accounts,
+        format=body.format,
     )
     return service.report_json(c, session, report)
 
@@ -102,17 +113,19 @@ def submit_annual(
 @router.get("/reports")
 def list_reports(
     request: Request,
+    response: Response,
     session: SessionDep,
     actor: Reader,
     kind: Annotated[str | None, Query(pattern="^(vat|annual)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Any:
     """The organisation's reports, newest first."""
     c = container_of(request)
     page = ReportRepository(session, actor.organisation_id).listing(
         kind=kind, limit=limit, offset=offset
     )
+    page_headers(request, response, total=page.total, limit=limit, offset=offset)
     return {
         "items": [service.report_json(c, session, r) for r in page.items],
         "total": page.total,
@@ -131,17 +144,46 @@ def get_report(report_id: str, request: Request, session: SessionDep, actor: Rea
 
 @router.get("/reports/{report_id}/document")
 def get_document(report_id: str, request: Request, session: SessionDep, actor: Reader) -> Response:
-    """The report's XML (the VAT request body or the XBRL instance)."""
+    """The report's document: the VAT request body, the XBRL instance or the iXBRL report."""
     c = container_of(request)
     report = ReportRepository(session, actor.organisation_id).get(report_id)
     if report.document_hash is None:
         return Response(status_code=404)
-    return Response(c.blobs.get(report.document_hash), media_type="application/xml")
+    media = (report.result or {}).get("media_type", "application/xml")
+    return Response(c.blobs.get(report.document_hash), media_type=media)
+
+
+def _profile_view(profile: Any) -> dict[str, Any]:
+    return {
+        "se": profile.se,
+        "auto_submit": profile.auto_submit,
+        "webhook_url": profile.webhook_url,
+        "email": profile.email,
+        "lead_days": profile.lead_days,
+    }
+
+
+@router.get("/reporting/profile")
+def get_profile(response: Response, session: SessionDep, actor: Reporter) -> Any:
+    """The automatic reporting settings, with their ETag (404 before the first PUT)."""
+    profile = ReportRepository(session, actor.organisation_id).profile()
+    if profile is None:
+        raise NotFound("no reporting profile yet: PUT /v1/reporting/profile makes one")
+    return with_etag(response, _profile_view(profile))
 
 
 @router.put("/reporting/profile")
-def put_profile(body: ProfileRequest, session: SessionDep, actor: Reporter) -> Any:
+def put_profile(
+    body: ProfileRequest,
+    response: Response,
+    session: SessionDep,
+    actor: Reporter,
+    if_match: IfMatch = None,
+) -> Any:
     """Automatic reporting settings: SE number, webhook, e-mail, auto-submit, lead days."""
+    current = ReportRepository(session, actor.organisation_id).profile()
+    if if_match is not None:
+        check_if_match(if_match, _profile_view(current) if current is not None else None)
     profile = service.ensure_profile(
         session,
         organisation_id=actor.organisation_id,
@@ -152,10 +194,4 @@ def put_profile(body: ProfileRequest, session: SessionDep, actor: Reporter) -> A
         email=body.email,
         lead_days=body.lead_days,
     )
-    return {
-        "se": profile.se,
-        "auto_submit": profile.auto_submit,
-        "webhook_url": profile.webhook_url,
-        "email": profile.email,
-        "lead_days": profile.lead_days,
-    }
+    return with_etag(response, _profile_view(profile))

@@ -75,28 +75,67 @@ def report_vat(
             typer.echo(f"  {name:<24} {value:>14,} DKK")
 
 
+def _working(validate: bool) -> Any:
+    """A spinner on stderr naming the slow step, when a person watches (a terminal)."""
+    from contextlib import nullcontext
+
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return nullcontext()
+    what = "building the annual report"
+    if validate:
+        what += " and validating it with Arelle (about a minute)"
+    return console.status(what + " …")
+
+
 @report_app.command("annual")
 def report_annual(
     org: Org,
-    year: Annotated[int, typer.Option("--year", help="the financial year")],
-    out: Annotated[Path, typer.Option("--out", help="where to write the XBRL instance")],
+    year: Annotated[int, typer.Option("--year", help="the year the financial year ends in")],
+    out: Annotated[Path, typer.Option("--out", help="where to write the report")],
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile",
+            help="company profile (TOML or JSON; see examples/annual/profile.toml), "
+            "with an optional [accounts] mapping",
+        ),
+    ] = None,
     company: Annotated[
         Path | None,
         typer.Option("--company", help="JSON: approval_date, chairman, … and 'accounts' mapping"),
     ] = None,
+    format: Annotated[
+        str, typer.Option("--format", help="xbrl (instance) or ixbrl (one XHTML document)")
+    ] = "xbrl",
     validate: Annotated[
         bool, typer.Option("--validate/--no-validate", help="run Arelle now (slow)")
     ] = True,
 ) -> None:
-    """Build the XBRL annual report (pre-checked; validated by Arelle unless told not to)."""
+    """Build the annual report (pre-checked; validated by Arelle unless told not to)."""
+    import tomllib
+
     from gateway.bootstrap import get_container
     from reporting.service import annual_report
 
-    extra: dict[str, Any] = json.loads(company.read_text("utf-8")) if company else {}
+    if format not in ("xbrl", "ixbrl"):
+        typer.secho(f"error: --format {format!r}: use xbrl or ixbrl", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    extra: dict[str, Any] = {}
+    source = profile or company
+    if source is not None:
+        try:
+            text = source.read_text("utf-8")
+            extra = tomllib.loads(text) if source.suffix == ".toml" else json.loads(text)
+        except (OSError, ValueError) as exc:
+            typer.secho(f"error: {source}: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from None
     accounts = extra.pop("accounts", None)
     c = get_container()
     try:
-        with c.db.transaction() as s:
+        with _working(validate), c.db.transaction() as s:
             report = annual_report(
                 c,
                 s,
@@ -105,6 +144,7 @@ def report_annual(
                 company=extra,
                 accounts=accounts,
                 validate="inline" if validate else "none",
+                format=format,
             )
             assert report.document_hash is not None
             out.write_bytes(c.blobs.get(report.document_hash))

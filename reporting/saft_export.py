@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -33,6 +33,7 @@ from typing import IO, Any
 from lxml import etree
 
 from adapters.ledger import Account, Journal, Ledger, Line, PartyKind, TaxCode, Transaction
+from gateway import clock
 from reporting.saft_grouping import load_grouping_codelist, resolve_grouping
 from reporting.vat_table import VatCodeTable, load_vat_table, saft_standard_tax_code
 
@@ -131,7 +132,7 @@ def _side_money(w: _Writer, prefix: str, value: Decimal) -> None:
 
 def _header(w: _Writer, ledger: Ledger, options: SaftOptions) -> None:
     head = ledger.header
-    created = options.created or datetime.now(UTC).date()
+    created = options.created or clock.now().date()
     with w.el("Header"):
         w.leaf("AuditFileVersion", "1.30", CODE)
         w.leaf("AuditFileCountry", (head.country or "DK").upper(), 2)

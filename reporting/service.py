@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from adapters.models import LedgerVersion
 from adapters.repository import LedgerRepository
 from adapters.service import load_ledger
+from gateway import webhooks
 from gateway.audit.service import record as audit
 from gateway.errors import Conflict, NotFound
 from gateway.jobs import enqueue
@@ -31,6 +31,7 @@ from gateway.pipeline.repository import SubmissionRepository
 from gateway.pipeline.service import receipt_json, submit
 from gateway.tenancy.models import Organisation
 from gateway.tenancy.service import Actor
+from reporting.annual import annual_document
 from reporting.errors import ReportBuildError
 from reporting.models import Report, ReportingProfile
 from reporting.periods import Period, parse_period
@@ -40,9 +41,6 @@ from reporting.saft_export import SaftExportReport, export_saft
 from reporting.vat import compute_vat_return
 from reporting.vat_xml import modtag_request_document, validate_modtag_request
 from reporting.xbrl import (
-    CompanyInfo,
-    build_annual_report,
-    load_xbrl_mapping,
     precheck,
     validate_annual_report,
 )
@@ -158,21 +156,6 @@ def vat_report(
     return report
 
 
-def _company(org: Organisation, extra: dict[str, Any] | None) -> CompanyInfo:
-    info = dict(extra or {})
-    for key in ("approval_date", "general_meeting_date"):
-        if isinstance(info.get(key), str):
-            try:
-                info[key] = date.fromisoformat(info[key])
-            except ValueError:
-                raise ReportBuildError(f"{key} must be a date (YYYY-MM-DD)") from None
-    allowed = set(CompanyInfo.__dataclass_fields__) - {"cvr", "name"}
-    unknown = set(info) - allowed
-    if unknown:
-        raise ReportBuildError(f"unknown company fields: {', '.join(sorted(unknown))}")
-    return CompanyInfo(cvr=org.cvr, name=org.name, **info)
-
-
 def annual_report(
     c: Container,
     session: Session,
@@ -183,54 +166,57 @@ def annual_report(
     ledger_id: str | None = None,
     accounts: dict[str, str] | None = None,
     validate: str = "task",
+    format: str = "xbrl",
 ) -> Report:
-    """Build the XBRL annual report of ``year``; pre-check now, Arelle in a task (or inline)."""
-    chosen = parse_period(str(year))
-    version = find_ledger(
-        session, organisation_id=actor.organisation_id, period=chosen, ledger_id=ledger_id
-    )
-    repo = ReportRepository(session, actor.organisation_id)
-    existing = repo.existing(kind="annual", period=chosen.label, ledger_id=version.id)
-    if existing is not None:
-        return existing
+    """Build the annual report of the financial year ending in ``year`` (XBRL or iXBRL).
+
+    Pre-checked now; Arelle validates it in a task (or inline).
+    """
     org = session.get(Organisation, actor.organisation_id)
     assert org is not None
-    ledger = load_ledger(session, version)
-    mapping = load_xbrl_mapping()
-    if accounts:
-        # The organisation's own accounts mapped to concepts (data, not code).
-        mapping = replace(mapping, accounts={**mapping.accounts, **accounts})
-    balances = None
-    if not ledger.transactions and any(
-        a.closing_balance is not None for a in ledger.accounts.values()
-    ):
-        # A trial balance file (Regnskab Basis) states closing balances and no movements.
-        balances = {a.account_id: a.closing_balance or ZERO for a in ledger.accounts.values()}
-    xml = build_annual_report(
-        ledger=ledger,
-        company=_company(org, company),
+    built = annual_document(
+        session,
+        organisation_id=actor.organisation_id,
+        cvr=org.cvr,
+        name=org.name,
         year=year,
-        mapping=mapping,
-        trial_balance=balances,
+        artefacts_dir=c.settings.effective_artefacts_dir,
+        company=company,
+        accounts=accounts,
+        ledger_id=ledger_id,
+        format=format,  # type: ignore[arg-type]
     )
-    findings = [f.to_dict() for f in precheck(xml, mapping=mapping)]
+    version, label = built.version, str(year)
+    repo = ReportRepository(session, actor.organisation_id)
+    existing = repo.existing(kind="annual", period=label, ledger_id=version.id)
+    if existing is not None and (existing.result or {}).get("format", "xbrl") == format:
+        return existing
+    findings = [f.to_dict() for f in precheck(built.instance, mapping=built.filing.mapping)]
     fatal = any(f.get("severity") == "fatal" for f in findings)
     report = repo.add(
         Report(
             kind="annual",
-            period=chosen.label,
-            period_start=chosen.start,
-            period_end=chosen.end,
+            period=label,
+            period_start=version.period_start,
+            period_end=version.period_end,
             ledger_id=version.id,
             ledger_version=version.version,
             status="invalid" if fatal else "validating",
             result={
                 "company": org.name,
                 "cvr": org.cvr,
-                "size": len(xml),
+                "size": len(built.document),
+                "format": format,
+                "media_type": built.media_type,
+                "financial_year": f"{version.period_start}..{version.period_end}",
+                "comparatives": (
+                    f"{built.prior_version.period_start}..{built.prior_version.period_end}"
+                    if built.prior_version is not None
+                    else "opening balances"
+                ),
                 "accounts": accounts or {},
             },
-            document_hash=c.blobs.put(xml),
+            document_hash=c.blobs.put(built.document),
             validation={"precheck": findings, "arelle": None},
             created_by=actor.label,
         )
@@ -332,6 +318,13 @@ def _audit(session: Session, report: Report, actor: str, action: str) -> None:
             "status": report.status,
         },
     )
+    if action == "reporting.vat.computed":  # what an ERP waits on to ask for approval
+        webhooks.emit(
+            session,
+            "reporting.vat_return.drafted",
+            organisation_id=report.organisation_id,
+            data={"report_id": report.id, "period": report.period, "status": report.status},
+        )
 
 
 def report_json(c: Container, session: Session, report: Report) -> dict[str, Any]:

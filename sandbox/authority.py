@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import hashlib
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from gateway.signing import TrustStore, verify_detached, verify_ubl
 from sandbox.store import SandboxStore, accept_once
@@ -67,24 +67,23 @@ def authority_router(store: SandboxStore, trust: TrustStore | None = None) -> AP
     """The authority checks our signature when it has a trust store (as a real one would)."""
     router = APIRouter()
 
-    @router.post("/messages")
-    async def receive(envelope: Envelope, request: Request) -> JSONResponse:
-        fail_next = int(store.get_config(_NAME, "fail_next", "0"))
-        if fail_next > 0:
-            store.set_config(_NAME, {"fail_next": str(fail_next - 1)})
-            return _problem(503, "the authority is temporarily unavailable (simulated)")
-        delay = float(store.get_config(_NAME, "delay_seconds", "0"))
-        if delay > 0:
-            await asyncio.sleep(delay)
+    def take(envelope: Envelope) -> JSONResponse:
         try:
             payload = base64.b64decode(envelope.payload, validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or non-ASCII characters
             return _problem(400, "payload is not base64")
         if not payload:
             return _problem(422, "empty document", findings=[])
         signer = None
         if trust is not None:
-            signature = base64.b64decode(envelope.signature) if envelope.signature else None
+            try:
+                signature = (
+                    base64.b64decode(envelope.signature, validate=True)
+                    if envelope.signature
+                    else None
+                )
+            except ValueError:
+                return _problem(400, "signature is not base64")
             signer, refusal = _check_signature(trust, payload, signature, envelope.content_type)
             if refusal:
                 finding = {
@@ -116,6 +115,19 @@ def authority_router(store: SandboxStore, trust: TrustStore | None = None) -> AP
             },
             status_code=200 if intake.duplicate else 202,
         )
+
+    @router.post("/messages")
+    async def receive(envelope: Envelope, request: Request) -> JSONResponse:
+        fail_next = int(await run_in_threadpool(store.get_config, _NAME, "fail_next", "0"))
+        if fail_next > 0:
+            await run_in_threadpool(store.set_config, _NAME, {"fail_next": str(fail_next - 1)})
+            return _problem(503, "the authority is temporarily unavailable (simulated)")
+        delay = float(await run_in_threadpool(store.get_config, _NAME, "delay_seconds", "0"))
+        if delay > 0:
+            # A slow counterparty without holding a thread: the wait is on the event loop.
+            await asyncio.sleep(delay)
+        # Decoding, the signature check and the store are blocking work: off the event loop.
+        return await run_in_threadpool(take, envelope)
 
     @router.get("/receipts/{message_id}")
     def receipt(message_id: str) -> JSONResponse:

@@ -158,7 +158,7 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
         doc,
         status_code=status,
         headers={
-            "Content-Security-Policy": "default-src 'none'; form-action 'self' http: https:; "
+            "Content-Security-Policy": "default-src 'self'; form-action 'self' http: https:; "
             "frame-ancestors 'none'; base-uri 'none'",
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",

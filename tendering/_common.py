@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from gateway import webhooks
 from gateway.audit.service import record
 from gateway.db.base import utcnow
 from gateway.signing import (
@@ -57,7 +58,7 @@ def audit(
     subject_id: str,
     **data: Any,
 ) -> None:
-    """Append a tendering event to ``organisation_id``'s audit chain."""
+    """Append a tendering event to ``organisation_id``'s audit chain (and tell subscribers)."""
     record(
         session,
         organisation_id=organisation_id,
@@ -67,6 +68,32 @@ def audit(
         subject_id=subject_id,
         data=data,
     )
+    event = _WEBHOOK_EVENTS.get(action)
+    if event is not None:
+        payload = {f"{subject_type}_id": subject_id}
+        for key, name in _WEBHOOK_FIELDS.items():
+            if isinstance(data.get(key), str):
+                payload[name] = data[key]
+        webhooks.emit(session, event, organisation_id=organisation_id, data=payload)
+
+
+_WEBHOOK_FIELDS = {
+    "tender": "tender_id",
+    "corrigendum": "corrigendum_id",
+    "sha256": "sha256",
+    "received_at": "received_at",
+    "receipt_sha256": "receipt_sha256",
+}
+
+# Audited steps an organisation's systems wait on, as the webhook events they raise.
+_WEBHOOK_EVENTS = {
+    "tendering.tender.published": "tendering.tender.published",
+    "tendering.corrigendum.issued": "tendering.corrigendum.published",
+    "tendering.corrigendum.notified": "tendering.corrigendum.published",
+    "tendering.bid.submitted": "tendering.bid.receipted",
+    "tendering.bid.replaced": "tendering.bid.receipted",
+    "tendering.tender.awarded": "tendering.award.decided",
+}
 
 
 def organisation(session: Session, organisation_id: str) -> Organisation:

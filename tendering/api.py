@@ -16,6 +16,8 @@ from gateway.errors import NotFound
 from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of
+from gateway.web.etag import IfMatch, check_if_match, with_etag
+from gateway.web.paging import ListLimit, Offset, paged_list
 from tendering import bidding, committee, contracts, payloads, selection_api, service
 from tendering.models import Bid, TenderDocument
 from tendering.refusals import guard, role
@@ -48,6 +50,13 @@ def _receipt(received: bidding.Received) -> payloads.BidReceipt:
     )
 
 
+def _if_match(if_match: str | None, session: SessionDep, actor: Actor, tender_id: str) -> None:
+    """Refuse a change to a tender the caller read before it last changed (412)."""
+    if if_match is not None:
+        current = service.get_tender(session, actor=actor, tender_id=tender_id)
+        check_if_match(if_match, service.tender_view(current))
+
+
 # -- officers -------------------------------------------------------------------
 
 
@@ -61,34 +70,56 @@ def create_tender(
 
 
 @router.get("/tenders", response_model=list[payloads.Tender])
-def list_tenders(session: SessionDep, actor: BuyerOrAuditor) -> Any:
+def list_tenders(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: BuyerOrAuditor,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """The organisation's tenders."""
-    return [
-        service.tender_view(t) for t in TenderRepository(session, actor.organisation_id).listing()
-    ]
+    return paged_list(
+        request,
+        response,
+        [
+            service.tender_view(t)
+            for t in TenderRepository(session, actor.organisation_id).listing()
+        ],
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/tenders/{tender_id}", response_model=payloads.Tender)
 def get_tender(
     tender_id: str,
     request: Request,
+    response: Response,
     session: SessionDep,
     actor: Annotated[Actor, Depends(role(Role.BUYER, Role.AUDITOR, Role.OPENING_MEMBER))],
 ) -> Any:
     """One tender with its lots, criteria and status."""
     with guard(request, session, actor, tender_id=tender_id):
-        return service.tender_view(service.get_tender(session, actor=actor, tender_id=tender_id))
+        tender = service.get_tender(session, actor=actor, tender_id=tender_id)
+        return with_etag(response, service.tender_view(tender))
 
 
 @router.patch("/tenders/{tender_id}", response_model=payloads.Tender)
 def update_tender(
-    tender_id: str, body: payloads.TenderUpdate, request: Request, session: SessionDep, actor: Buyer
+    tender_id: str,
+    body: payloads.TenderUpdate,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Buyer,
+    if_match: IfMatch = None,
 ) -> Any:
     """Change a draft tender (buyer)."""
     with guard(request, session, actor, tender_id=tender_id):
-        return service.tender_view(
-            service.update_tender(session, actor=actor, tender_id=tender_id, data=body)
-        )
+        _if_match(if_match, session, actor, tender_id)
+        changed = service.update_tender(session, actor=actor, tender_id=tender_id, data=body)
+        return with_etag(response, service.tender_view(changed))
 
 
 @router.put("/tenders/{tender_id}/committee")
@@ -106,12 +137,21 @@ def set_committee(
 
 
 @router.post("/tenders/{tender_id}/publish", response_model=payloads.Tender)
-def publish(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+def publish(
+    tender_id: str,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Buyer,
+    if_match: IfMatch = None,
+) -> Any:
     """Publish the tender: make its opening key and deal the committee's shares."""
     with guard(request, session, actor, tender_id=tender_id):
-        return service.tender_view(
-            service.publish_tender(container_of(request), session, actor=actor, tender_id=tender_id)
+        _if_match(if_match, session, actor, tender_id)
+        published = service.publish_tender(
+            container_of(request), session, actor=actor, tender_id=tender_id
         )
+        return with_etag(response, service.tender_view(published))
 
 
 @router.post(
@@ -123,19 +163,35 @@ def corrigendum(
     request: Request,
     session: SessionDep,
     actor: Buyer,
+    if_match: IfMatch = None,
 ) -> Any:
     """Correct a published tender (a corrigendum notice)."""
     with guard(request, session, actor, tender_id=tender_id):
+        _if_match(if_match, session, actor, tender_id)
         return service.issue_corrigendum(
             container_of(request), session, actor=actor, tender_id=tender_id, data=body
         )
 
 
 @router.get("/tenders/{tender_id}/questions", response_model=list[payloads.QuestionOut])
-def questions(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+def questions(
+    response: Response,
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: Buyer,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """Questions suppliers asked about the tender (buyer)."""
     with guard(request, session, actor, tender_id=tender_id):
-        return service.list_questions(session, actor=actor, tender_id=tender_id)
+        return paged_list(
+            request,
+            response,
+            service.list_questions(session, actor=actor, tender_id=tender_id),
+            limit=limit,
+            offset=offset,
+        )
 
 
 @router.post(
@@ -166,16 +222,18 @@ def cancel(
     tender_id: str,
     body: payloads.CancelRequest,
     request: Request,
+    response: Response,
     session: SessionDep,
     actor: Buyer,
+    if_match: IfMatch = None,
 ) -> Any:
     """Cancel the tender, giving the reason."""
     with guard(request, session, actor, tender_id=tender_id):
-        return service.tender_view(
-            service.cancel_tender(
-                container_of(request), session, actor=actor, tender_id=tender_id, reason=body.reason
-            )
+        _if_match(if_match, session, actor, tender_id)
+        cancelled = service.cancel_tender(
+            container_of(request), session, actor=actor, tender_id=tender_id, reason=body.reason
         )
+        return with_etag(response, service.tender_view(cancelled))
 
 
 # -- committee ------------------------------------------------------------------
@@ -224,12 +282,24 @@ def opening_record(
 
 @router.get("/tenders/{tender_id}/bids", response_model=list[payloads.BidOut])
 def opened_bids(
-    tender_id: str, request: Request, session: SessionDep, actor: BuyerOrAuditor
+    response: Response,
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: BuyerOrAuditor,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
 ) -> Any:
     """The bids after opening, decrypted."""
     with guard(request, session, actor, tender_id=tender_id):
         tender = TenderRepository(session, actor.organisation_id).get(tender_id)
-        return BuyerBids(session, actor.organisation_id).opened(tender)
+        return paged_list(
+            request,
+            response,
+            BuyerBids(session, actor.organisation_id).opened(tender),
+            limit=limit,
+            offset=offset,
+        )
 
 
 # -- evaluation, award, contracts ------------------------------------------------
@@ -260,20 +330,30 @@ def propose(tender_id: str, request: Request, session: SessionDep, actor: Buyer)
 
 
 @router.post("/tenders/{tender_id}/standstill", response_model=payloads.Tender)
-def standstill(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+def standstill(
+    tender_id: str,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Buyer,
+    if_match: IfMatch = None,
+) -> Any:
     """Start the standstill period before the award is final."""
     with guard(request, session, actor, tender_id=tender_id):
-        return service.tender_view(
-            service.start_standstill(
-                container_of(request), session, actor=actor, tender_id=tender_id
-            )
+        _if_match(if_match, session, actor, tender_id)
+        started = service.start_standstill(
+            container_of(request), session, actor=actor, tender_id=tender_id
         )
+        return with_etag(response, service.tender_view(started))
 
 
 @router.post("/tenders/{tender_id}/award", response_model=list[payloads.ContractOut])
-def award(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+def award(
+    tender_id: str, request: Request, session: SessionDep, actor: Buyer, if_match: IfMatch = None
+) -> Any:
     """Award the tender after the standstill; makes the contracts to sign."""
     with guard(request, session, actor, tender_id=tender_id):
+        _if_match(if_match, session, actor, tender_id)
         made = service.award_tender(
             container_of(request), session, actor=actor, tender_id=tender_id
         )
@@ -282,16 +362,34 @@ def award(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -
 
 @router.get("/tenders/{tender_id}/contracts", response_model=list[payloads.ContractOut])
 def tender_contracts(
-    tender_id: str, request: Request, session: SessionDep, actor: BuyerOrAuditor
+    response: Response,
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: BuyerOrAuditor,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
 ) -> Any:
     """Contracts made by the tender's award."""
     with guard(request, session, actor, tender_id=tender_id):
-        return contracts.list_contracts(session, actor=actor, tender_id=tender_id)
+        return paged_list(
+            request,
+            response,
+            contracts.list_contracts(session, actor=actor, tender_id=tender_id),
+            limit=limit,
+            offset=offset,
+        )
 
 
 @router.get("/tenders/{tender_id}/documents")
 def tender_documents(
-    tender_id: str, request: Request, session: SessionDep, actor: BuyerOrAuditor
+    response: Response,
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: BuyerOrAuditor,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
 ) -> Any:
     """Documents of the tender: notices, opening record, award decision."""
     with guard(request, session, actor, tender_id=tender_id):
@@ -301,7 +399,7 @@ def tender_documents(
             .where(TenderDocument.tender_id == tender.id)
             .order_by(TenderDocument.created_at)
         )
-        return [_doc(d) for d in rows]
+        return paged_list(request, response, [_doc(d) for d in rows], limit=limit, offset=offset)
 
 
 def _doc(d: TenderDocument) -> dict[str, Any]:
@@ -313,6 +411,27 @@ def _doc(d: TenderDocument) -> dict[str, Any]:
         "public": d.public,
         "created_at": d.created_at.isoformat(),
     }
+
+
+@router.get("/contracts", response_model=list[payloads.ContractOut])
+def party_contracts(
+    response: Response,
+    request: Request,
+    session: SessionDep,
+    actor: Party,
+    tender_id: str | None = None,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
+    """Contracts the caller's organisation is party to, as buyer or supplier."""
+    with guard(request, session, actor):
+        return paged_list(
+            request,
+            response,
+            contracts.party_contracts(session, actor=actor, tender_id=tender_id),
+            limit=limit,
+            offset=offset,
+        )
 
 
 @router.get("/contracts/{contract_id}", response_model=payloads.ContractOut)
@@ -429,10 +548,24 @@ def submit_plain(
 
 
 @router.get("/tenders/{tender_id}/my-bids", response_model=list[payloads.BidOut])
-def my_bids(tender_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+def my_bids(
+    response: Response,
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: Supplier,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """The supplier's own bids on a tender."""
     with guard(request, session, actor, tender_id=tender_id):
-        return bidding.supplier_bids(session, actor=actor, tender_id=tender_id)
+        return paged_list(
+            request,
+            response,
+            bidding.supplier_bids(session, actor=actor, tender_id=tender_id),
+            limit=limit,
+            offset=offset,
+        )
 
 
 @router.get("/bids/{bid_id}", response_model=payloads.BidOut)
@@ -468,14 +601,27 @@ def confirm(bid_id: str, request: Request, session: SessionDep, actor: Supplier)
 
 
 @router.get("/tender-notifications")
-def notifications(session: SessionDep, actor: Supplier) -> Any:
+def notifications(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Supplier,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """Notices addressed to the supplier (invitations, award letters)."""
     rows = session.scalars(
         select(TenderDocument)
         .where(TenderDocument.recipient_organisation_id == actor.organisation_id)
         .order_by(TenderDocument.created_at)
     )
-    return [{**_doc(d), "tender_id": d.tender_id} for d in rows]
+    return paged_list(
+        request,
+        response,
+        [{**_doc(d), "tender_id": d.tender_id} for d in rows],
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/tender-notifications/{document_id}")

@@ -12,18 +12,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import tomllib
 import uuid
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 
 import httpx
 import typer
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from pydantic import ValidationError
 
-from tendering import payloads, sealing, share_delivery
+from tendering import cli_award, payloads, sealing, share_delivery
+from tendering.cli_common import Client, Key, Url, echo, fail, read_doc
 from tendering.errors import TenderingError
 
 __all__ = ["bid_app", "register", "tender_app"]
@@ -32,59 +31,7 @@ tender_app = typer.Typer(
     help="Tenders: create, publish, open, award, sign contracts.", no_args_is_help=True
 )
 bid_app = typer.Typer(help="Sealed bids on the supplier's side.", no_args_is_help=True)
-
-Url = Annotated[str | None, typer.Option("--url", help="gateway URL (default: GW_PUBLIC_URL)")]
-Key = Annotated[str | None, typer.Option("--key", help="API key (default: GW_API_KEY)")]
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
-
-
-class _Client:
-    def __init__(self, url: str | None, key: str | None) -> None:
-        from gateway.settings import get_settings
-
-        self.base = (url or get_settings().effective_public_url).rstrip("/")
-        token = key or os.environ.get("GW_API_KEY")
-        if not token:
-            _fail("give an API key with --key or GW_API_KEY")
-        self.http = httpx.Client(
-            base_url=self.base, timeout=60, headers={"Authorization": f"Bearer {token}"}
-        )
-
-    def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        try:
-            r = self.http.request(method, path, **kwargs)
-        except httpx.HTTPError as exc:
-            _fail(f"cannot reach the gateway at {self.base}: {exc}")
-        if r.status_code >= 400:
-            try:
-                detail = r.json().get("detail", r.text)
-            except ValueError:
-                detail = r.text
-            _fail(f"{r.status_code}: {detail}", 2 if r.status_code < 500 else 1)
-        return r
-
-    def json(self, method: str, path: str, **kwargs: Any) -> Any:
-        return self.call(method, path, **kwargs).json()
-
-
-def _echo(doc: Any) -> None:
-    typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
-
-
-def _read_doc(path: Path) -> Any:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        _fail(f"cannot read {path}: {exc.strerror}")
-    try:
-        return tomllib.loads(raw.decode()) if path.suffix == ".toml" else json.loads(raw)
-    except (ValueError, tomllib.TOMLDecodeError) as exc:
-        _fail(f"{path} is not valid {'TOML' if path.suffix == '.toml' else 'JSON'}: {exc}")
-
+cli_award.attach(tender_app)
 
 # -- officers -------------------------------------------------------------------
 
@@ -96,13 +43,19 @@ def tender_create(
     key: Key = None,
 ) -> None:
     """Create a draft tender from a file (lots, criteria, timeline, k of n)."""
-    doc = _read_doc(file)
+    doc = read_doc(file)
     try:
         payloads.TenderCreate.model_validate(doc)
     except ValidationError as exc:
-        _fail(f"{file}: {exc.error_count()} problems:\n{exc}", 2)
-    _echo(
-        _Client(url, key).json("POST", "/v1/tenders", json=json.loads(json.dumps(doc, default=str)))
+        fail(f"{file}: {exc.error_count()} problems:\n{exc}", 2)
+    made = Client(url, key).json(
+        "POST", "/v1/tenders", json=json.loads(json.dumps(doc, default=str))
+    )
+    echo(made)
+    typer.echo(
+        f"next: each committee member runs `gateway tender member-keygen`, then "
+        f"gateway tender committee {made['id']} --member PRINCIPAL_ID=PUBLIC_KEY …",
+        err=True,
     )
 
 
@@ -120,10 +73,10 @@ def tender_committee(
     for m in member:
         principal, _, public = m.partition("=")
         if not public:
-            _fail(f"--member {m!r}: write PRINCIPAL_ID=PUBLIC_KEY", 2)
+            fail(f"--member {m!r}: write PRINCIPAL_ID=PUBLIC_KEY", 2)
         members.append({"principal_id": principal, "public_key": public})
-    _echo(
-        _Client(url, key).json(
+    echo(
+        Client(url, key).json(
             "PUT", f"/v1/tenders/{tender_id}/committee", json={"members": members}
         )
     )
@@ -132,48 +85,43 @@ def tender_committee(
 @tender_app.command("publish")
 def tender_publish(tender_id: str, url: Url = None, key: Key = None) -> None:
     """Publish: the opening key is made and the shares go out sealed to the members."""
-    t = _Client(url, key).json("POST", f"/v1/tenders/{tender_id}/publish")
+    t = Client(url, key).json("POST", f"/v1/tenders/{tender_id}/publish")
     typer.echo(
-        f"published {t['reference']}; deadline {t['timeline']['deadline']}; key {t['key_fingerprint'][:16]}…"
+        f"published {t['reference']} ({t['id']}); deadline {t['timeline']['deadline']}; "
+        f"key {t['key_fingerprint'][:16]}…"
+    )
+    typer.echo(
+        f"next: suppliers run `gateway bid tender-key {t['id']}`; after the deadline "
+        f"k members run `gateway tender open {t['id']} --member-key member.key`",
+        err=True,
     )
 
 
 @tender_app.command("show")
 def tender_show(tender_id: str, url: Url = None, key: Key = None) -> None:
     """Show a tender as its buyer sees it."""
-    _echo(_Client(url, key).json("GET", f"/v1/tenders/{tender_id}"))
-
-
-@tender_app.command("member-keygen")
-def member_keygen(
-    out: Annotated[Path, typer.Option("--out", help="file for the private key")],
-) -> None:
-    """Make a committee member's key pair; prints the public key to register."""
-    if out.exists():
-        _fail(f"{out} exists; not overwriting a key")
-    k = share_delivery.new_member_key()
-    out.write_text(share_delivery.member_private_key_text(k) + "\n")
-    out.chmod(0o600)
-    typer.echo(share_delivery.member_public_key_text(k))
+    echo(Client(url, key).json("GET", f"/v1/tenders/{tender_id}"))
 
 
 @tender_app.command("open")
 def tender_open(
     tender_id: str,
-    member_key: Annotated[Path, typer.Option("--member-key", help="your committee private key")],
+    member_key: Annotated[
+        Path, typer.Option("--member-key", help="your committee private key (from member-keygen)")
+    ] = Path("member.key"),
     url: Url = None,
     key: Key = None,
 ) -> None:
     """Hand in your share (opened locally with your key); the k-th share opens the bids."""
-    client = _Client(url, key)
+    client = Client(url, key)
     sealed = client.json("GET", f"/v1/tenders/{tender_id}/committee/share")
     try:
         private = share_delivery.load_member_private_key(member_key.read_text())
         share = share_delivery.open_share(sealed["sealed_share"], private)
     except OSError as exc:
-        _fail(f"cannot read {member_key}: {exc.strerror}")
+        fail(f"cannot read {member_key}: {exc.strerror}")
     except TenderingError as exc:
-        _fail(exc.detail, 2)
+        fail(exc.detail, 2)
     result = client.json("POST", f"/v1/tenders/{tender_id}/shares", json={"share": share})
     if not result["opened"]:
         typer.echo(f"share handed in: {result['shares']} of {result['threshold']} needed")
@@ -184,12 +132,13 @@ def tender_open(
         typer.echo(
             f"  bid {b['bid_id']} from {b['supplier_id']} sha256 {b['envelope_sha256'][:16]}… {mark}"
         )
+    typer.echo(f"next: the buyer runs `gateway tender evaluate {tender_id}`", err=True)
 
 
 @tender_app.command("requests")
 def tender_requests(tender_id: str, url: Url = None, key: Key = None) -> None:
     """List the requests to participate in a restricted tender."""
-    _echo(_Client(url, key).json("GET", f"/v1/tenders/{tender_id}/participation-requests"))
+    echo(Client(url, key).json("GET", f"/v1/tenders/{tender_id}/participation-requests"))
 
 
 @tender_app.command("select")
@@ -208,10 +157,10 @@ def tender_select(
     for item in not_qualified or []:
         request_id, _, reason = item.partition("=")
         if not reason.strip():
-            _fail(f"--not-qualified {item!r}: write REQUEST_ID=REASON", 2)
+            fail(f"--not-qualified {item!r}: write REQUEST_ID=REASON", 2)
         failed[request_id] = reason.strip()
     body = {"selected": candidate, "not_qualified": failed}
-    _echo(_Client(url, key).json("POST", f"/v1/tenders/{tender_id}/selection", json=body))
+    echo(Client(url, key).json("POST", f"/v1/tenders/{tender_id}/selection", json=body))
 
 
 @tender_app.command("evaluate")
@@ -224,22 +173,12 @@ def tender_evaluate(
     key: Key = None,
 ) -> None:
     """Score and rank the opened bids."""
-    body = {"points": _read_doc(points)} if points else {"points": {}}
-    _echo(_Client(url, key).json("POST", f"/v1/tenders/{tender_id}/evaluation", json=body))
-
-
-@tender_app.command("award")
-def tender_award(
-    tender_id: str,
-    step: Annotated[str, typer.Option(help="propose, standstill or award")] = "award",
-    url: Url = None,
-    key: Key = None,
-) -> None:
-    """Propose the award, notify bidders and start the standstill, or award after it."""
-    paths = {"propose": "award-proposal", "standstill": "standstill", "award": "award"}
-    if step not in paths:
-        _fail(f"--step is one of {', '.join(paths)}", 2)
-    _echo(_Client(url, key).json("POST", f"/v1/tenders/{tender_id}/{paths[step]}"))
+    body = {"points": read_doc(points)} if points else {"points": {}}
+    echo(Client(url, key).json("POST", f"/v1/tenders/{tender_id}/evaluation", json=body))
+    typer.echo(
+        f"next: gateway tender award {tender_id}   (proposes the best-ranked bid of each lot)",
+        err=True,
+    )
 
 
 @tender_app.command("contract-sign")
@@ -254,7 +193,7 @@ def contract_sign(
     from gateway.signing import SigningError, load_signing_identity, sign_detached
     from tendering.contracts import contract_uri
 
-    client = _Client(url, key)
+    client = Client(url, key)
     document = client.call("GET", f"/v1/contracts/{contract_id}/document").content
     try:
         signer = load_signing_identity(identity, password)
@@ -262,7 +201,7 @@ def contract_sign(
             document, signer, uri=contract_uri(contract_id), mime_type="application/json"
         )
     except SigningError as exc:
-        _fail(exc.detail)
+        fail(exc.detail)
     out = client.json(
         "POST", f"/v1/contracts/{contract_id}/signatures", json={"signature": signature.decode()}
     )
@@ -281,7 +220,7 @@ def bid_keygen(
 ) -> None:
     """Make a supplier signing key; prints the public key to register with the gateway."""
     if out.exists():
-        _fail(f"{out} exists; not overwriting a key")
+        fail(f"{out} exists; not overwriting a key")
     k = sealing.new_supplier_key()
     out.write_bytes(
         sealing.supplier_private_key_pem(k, password=password.encode() if password else None)
@@ -301,9 +240,9 @@ def bid_tender_key(
     try:
         r = httpx.get(f"{base}/v1/public/tenders/{tender_id}", timeout=30)
     except httpx.HTTPError as exc:
-        _fail(f"cannot reach the gateway at {base}: {exc}")
+        fail(f"cannot reach the gateway at {base}: {exc}")
     if r.status_code != 200:
-        _fail(f"tender {tender_id}: {r.status_code}", 2)
+        fail(f"tender {tender_id}: {r.status_code}", 2)
     t = r.json()
     out.write_text(
         json.dumps(
@@ -314,14 +253,14 @@ def bid_tender_key(
 
 
 def _tender_key(path: Path) -> tuple[str, X25519PublicKey]:
-    doc = _read_doc(path)
+    doc = read_doc(path)
     try:
         public = X25519PublicKey.from_public_bytes(
             base64.b64decode(doc["public_key"], validate=True)
         )
         return str(doc["id"]), public
     except (KeyError, TypeError, ValueError) as exc:
-        _fail(f"{path} is not a tender key (from `gateway bid tender-key`): {exc}", 2)
+        fail(f"{path} is not a tender key (from `gateway bid tender-key`): {exc}", 2)
 
 
 @bid_app.command("seal")
@@ -335,19 +274,19 @@ def bid_seal(
 ) -> None:
     """Sign and encrypt a bid offline, for the tender's committee only."""
     tender_id, public = _tender_key(tender_key)
-    doc = _read_doc(infile)
+    doc = read_doc(infile)
     try:
         payloads.BidContent.model_validate(doc)
     except ValidationError as exc:
-        _fail(f"{infile} is not a valid bid: {exc.error_count()} problems:\n{exc}", 2)
+        fail(f"{infile} is not a valid bid: {exc.error_count()} problems:\n{exc}", 2)
     try:
         signing = sealing.load_supplier_private_key(
             supplier_key.read_bytes(), password=password.encode() if password else None
         )
     except OSError as exc:
-        _fail(f"cannot read {supplier_key}: {exc.strerror}")
+        fail(f"cannot read {supplier_key}: {exc.strerror}")
     except TenderingError as exc:
-        _fail(exc.detail, 2)
+        fail(exc.detail, 2)
     bid_id = str(uuid.uuid4())
     envelope = sealing.seal_bid(
         json.dumps(doc, sort_keys=True).encode(),
@@ -358,7 +297,7 @@ def bid_seal(
         signing_key=signing,
     ).to_bytes()
     outfile.write_bytes(envelope)
-    _echo(
+    echo(
         {
             "bid_id": bid_id,
             "tender_id": tender_id,
@@ -375,7 +314,7 @@ def bid_register_key(
     key: Key = None,
 ) -> None:
     """Register your public signing key with the gateway."""
-    out = _Client(url, key).json(
+    out = Client(url, key).json(
         "POST", "/v1/supplier-keys", json={"public_key_pem": public.read_text()}
     )
     typer.echo(f"registered key {out['fingerprint']}")
@@ -398,9 +337,9 @@ def bid_submit(
         "envelope": base64.b64encode(envelope).decode(),
         "replaces_bid_id": replaces,
     }
-    out = _Client(url, key).json("POST", f"/v1/tenders/{tender_id}/bids", json=body)
+    out = Client(url, key).json("POST", f"/v1/tenders/{tender_id}/bids", json=body)
     if out["envelope_sha256"] != hashlib.sha256(envelope).hexdigest():
-        _fail("the receipt names another hash than the bid sent")
+        fail("the receipt names another hash than the bid sent")
     if receipt:
         receipt.write_text(out["receipt_xml"])
     typer.echo(
@@ -419,7 +358,7 @@ def bid_request(
 ) -> None:
     """Request to participate in a restricted tender, with your ESPD response."""
     body = {"espd_response": base64.b64encode(espd.read_bytes()).decode()}
-    out = _Client(url, key).json(
+    out = Client(url, key).json(
         "POST", f"/v1/tenders/{tender_id}/participation-requests", json=body
     )
     typer.echo(f"request {out['id']} received at {out['received_at']}")
@@ -428,13 +367,13 @@ def bid_request(
 @bid_app.command("participation")
 def bid_participation(tender_id: str, url: Url = None, key: Key = None) -> None:
     """Show your request to participate and whether you were selected."""
-    _echo(_Client(url, key).json("GET", f"/v1/tenders/{tender_id}/my-participation"))
+    echo(Client(url, key).json("GET", f"/v1/tenders/{tender_id}/my-participation"))
 
 
 @bid_app.command("withdraw")
 def bid_withdraw(bid_id: str, url: Url = None, key: Key = None) -> None:
     """Withdraw your bid (before the deadline)."""
-    out = _Client(url, key).json("POST", f"/v1/bids/{bid_id}/withdraw")
+    out = Client(url, key).json("POST", f"/v1/bids/{bid_id}/withdraw")
     typer.echo(f"bid {out['id']}: {out['status']}")
 
 

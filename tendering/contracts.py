@@ -33,7 +33,7 @@ from tendering._common import (
 )
 from tendering.lifecycle import TenderStatus
 from tendering.models import Award, Bid, Contract, Tender
-from tendering.repository import ContractRepository, TenderRepository
+from tendering.repository import ContractRepository, PartyContracts, TenderRepository
 
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
@@ -209,6 +209,14 @@ def list_contracts(session: Session, *, actor: Actor, tender_id: str) -> list[pa
         _view(session, k, payloads.ContractOut)
         for k in ContractRepository(session, actor.organisation_id).list(tender.id)
     ]
+
+
+def party_contracts(
+    session: Session, *, actor: Actor, tender_id: str | None = None
+) -> list[payloads.ContractOut]:
+    """Contracts the caller's organisation is party to (buyer or supplier)."""
+    rows = PartyContracts(session, actor.organisation_id).listing(tender_id=tender_id)
+    return [_view(session, k, payloads.ContractOut) for k in rows]
 
 
 def sign_contract(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from gateway.errors import NotFound
+from gateway.errors import BadRequest, NotFound
 from gateway.web import SessionDep, container_of
+from gateway.web.paging import ListLimit, Offset, page_headers, paged_list
 from tendering import ocds, payloads
+from tendering.public_search import search_tenders
 from tendering.repository import PublicTenders
 from tendering.service import tender_view
 
@@ -20,11 +23,43 @@ router = APIRouter(prefix="/v1/public", tags=["tendering (public)"])
 
 
 @router.get("/tenders", response_model=list[payloads.Tender])
-def tenders(session: SessionDep, limit: int = 100, offset: int = 0) -> Any:
-    """Published tenders, for anyone (no key needed)."""
-    return [
-        tender_view(t) for t in PublicTenders(session).listing(limit=min(limit, 500), offset=offset)
-    ]
+def tenders(
+    request: Request,
+    session: SessionDep,
+    response: Response,
+    q: Annotated[
+        str | None, Query(description="words in the title, description or reference")
+    ] = None,
+    cpv: Annotated[str | None, Query(description="CPV code or its leading digits")] = None,
+    buyer: Annotated[
+        str | None, Query(description="buyer's CVR number or part of its name")
+    ] = None,
+    deadline_after: Annotated[datetime | None, Query(description="deadline at or after")] = None,
+    deadline_before: Annotated[datetime | None, Query(description="deadline at or before")] = None,
+    procedure: Annotated[str | None, Query(description="open or restricted")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Offset = 0,
+) -> Any:
+    """Published tenders, newest first, for anyone (no key needed); every filter narrows."""
+    found = search_tenders(
+        session,
+        text=q,
+        cpv=cpv,
+        buyer=buyer,
+        deadline_after=_aware(deadline_after, "deadline_after"),
+        deadline_before=_aware(deadline_before, "deadline_before"),
+        procedure=procedure,
+        limit=limit,
+        offset=offset,
+    )
+    page_headers(request, response, total=found.total, limit=limit, offset=offset)
+    return found.tenders
+
+
+def _aware(moment: datetime | None, name: str) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise BadRequest(f"{name}: give a time zone (e.g. 2026-12-31T12:00:00+01:00 or …Z)")
+    return moment
 
 
 @router.get("/tenders/{tender_id}", response_model=payloads.Tender)
@@ -34,27 +69,47 @@ def tender(tender_id: str, session: SessionDep) -> Any:
 
 
 @router.get("/tenders/{tender_id}/answers", response_model=list[payloads.PublicAnswer])
-def answers(tender_id: str, session: SessionDep) -> Any:
+def answers(
+    request: Request,
+    response: Response,
+    tender_id: str,
+    session: SessionDep,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """Published answers to suppliers' questions."""
     repo = PublicTenders(session)
     repo.get(tender_id)
-    return repo.answers(tender_id)
+    return paged_list(request, response, repo.answers(tender_id), limit=limit, offset=offset)
 
 
 @router.get("/tenders/{tender_id}/documents")
-def documents(tender_id: str, session: SessionDep) -> Any:
+def documents(
+    request: Request,
+    response: Response,
+    tender_id: str,
+    session: SessionDep,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """Public documents of a tender (notices, corrigenda)."""
     PublicTenders(session).get(tender_id)
-    return [
-        {
-            "id": d.id,
-            "kind": d.kind,
-            "sha256": d.sha256,
-            "content_type": d.content_type,
-            "created_at": d.created_at.isoformat(),
-        }
-        for d in PublicTenders(session).documents(tender_id=tender_id)
-    ]
+    return paged_list(
+        request,
+        response,
+        [
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "sha256": d.sha256,
+                "content_type": d.content_type,
+                "created_at": d.created_at.isoformat(),
+            }
+            for d in PublicTenders(session).documents(tender_id=tender_id)
+        ],
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/documents/{sha256}")
@@ -76,19 +131,31 @@ def notice(tender_id: str, request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/awards")
-def awards(session: SessionDep) -> Any:
+def awards(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """Award notices published."""
-    return [
-        {
-            "id": a.id,
-            "tender_id": a.tender_id,
-            "lot_id": a.lot_id,
-            "value": str(a.value),
-            "currency": a.currency,
-            "awarded_at": a.awarded_at.isoformat() if a.awarded_at else None,
-        }
-        for a in PublicTenders(session).awards()
-    ]
+    return paged_list(
+        request,
+        response,
+        [
+            {
+                "id": a.id,
+                "tender_id": a.tender_id,
+                "lot_id": a.lot_id,
+                "value": str(a.value),
+                "currency": a.currency,
+                "awarded_at": a.awarded_at.isoformat() if a.awarded_at else None,
+            }
+            for a in PublicTenders(session).awards()
+        ],
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/ocds/releases")

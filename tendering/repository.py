@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from gateway.errors import NotFound
@@ -176,6 +176,25 @@ class SupplierContracts(Repository[Contract]):
     @property
     def _org_column(self) -> InstrumentedAttribute[Any]:
         return Contract.supplier_organisation_id
+
+
+class PartyContracts(Repository[Contract]):
+    """Contracts an organisation is party to, as buyer or as supplier."""
+
+    model = Contract
+    noun = "contract"
+
+    def scoped(self) -> Select[Any]:
+        org = self.organisation_id
+        return select(Contract).where(
+            or_(Contract.organisation_id == org, Contract.supplier_organisation_id == org)
+        )
+
+    def listing(self, *, tender_id: str | None = None) -> Sequence[Contract]:
+        stmt = self.scoped()
+        if tender_id is not None:
+            stmt = stmt.where(Contract.tender_id == tender_id)
+        return self.session.scalars(stmt.order_by(Contract.starts_at, Contract.lot_id)).all()
 
 
 class SupplierBids(Repository[Bid]):

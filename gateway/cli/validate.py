@@ -12,6 +12,8 @@ name, or rules that are not installed.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -101,37 +103,83 @@ def validate_cmd(
         artefacts if artefacts is not None else default_artefacts_dir(), engine=engine_name
     )
     worst = _OK
-    for path in files:
-        name = str(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            worst = _USAGE
-            message = f"cannot read {name}: {exc.strerror or exc}"
-            typer.echo(
-                _json_line(name, None, message) if as_json else f"error: {message}", err=not as_json
-            )
-            continue
-        try:
-            report = validator.validate(data, plan=plan, name=name)
-        except xmlsafe.XmlError as exc:
-            report = _refused(exc, name)
-        except plans.UnknownPlanError as exc:
-            typer.echo(f"error: {exc.detail}", err=True)
-            raise typer.Exit(_USAGE) from exc
-        except plans.NoPlanError as exc:
-            report = _no_plan(exc, name)
-        except engine.EngineError as exc:
-            worst = _USAGE
-            typer.echo(
-                _json_line(name, None, exc.detail) if as_json else f"error: {name}: {exc.detail}",
-                err=not as_json,
-            )
-            continue
-        if not report.valid and worst == _OK:
-            worst = _INVALID
-        typer.echo(_json_line(name, report) if as_json else report.to_text())
+    tally = {"valid": 0, "invalid": 0, "unreadable": 0}
+    with _progress(len(files)) as step:
+        for path in files:
+            step(str(path))
+            worst = max(worst, _validate_one(validator, path, plan, as_json, tally))
+    if len(files) > 1:
+        # The summary goes to stderr so that --json output stays one object per line.
+        typer.echo(
+            f"{len(files)} files: {tally['valid']} valid, {tally['invalid']} invalid"
+            + (f", {tally['unreadable']} not checked" if tally["unreadable"] else ""),
+            err=True,
+        )
     raise typer.Exit(worst)
+
+
+@contextmanager
+def _progress(count: int) -> Iterator[Callable[[str], None]]:
+    """A bar on stderr for many files when a person watches (a terminal), else nothing."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    console = Console(stderr=True)
+    bar = Progress(
+        TextColumn("validating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+        disable=count < 2 or not console.is_terminal,
+    )
+    with bar:
+        task = bar.add_task("", total=count)
+        seen = 0
+
+        def step(name: str) -> None:
+            nonlocal seen
+            bar.update(task, completed=seen, description=Path(name).name)
+            seen += 1
+
+        yield step
+        bar.update(task, completed=count)
+
+
+def _validate_one(
+    validator: Validator, path: Path, plan: str | None, as_json: bool, tally: dict[str, int]
+) -> int:
+    """Validate one file, print its report; the exit code it deserves."""
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        message = f"cannot read {name}: {exc.strerror or exc}"
+        typer.echo(
+            _json_line(name, None, message) if as_json else f"error: {message}", err=not as_json
+        )
+        tally["unreadable"] += 1
+        return _USAGE
+    try:
+        report = validator.validate(data, plan=plan, name=name)
+    except xmlsafe.XmlError as exc:
+        report = _refused(exc, name)
+    except plans.UnknownPlanError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(_USAGE) from exc
+    except plans.NoPlanError as exc:
+        report = _no_plan(exc, name)
+    except engine.EngineError as exc:
+        typer.echo(
+            _json_line(name, None, exc.detail) if as_json else f"error: {name}: {exc.detail}",
+            err=not as_json,
+        )
+        tally["unreadable"] += 1
+        return _USAGE
+    tally["valid" if report.valid else "invalid"] += 1
+    typer.echo(_json_line(name, report) if as_json else report.to_text())
+    return _OK if report.valid else _INVALID
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from gateway import clock
+
 __all__ = ["Base", "TimestampMixin", "UTCDateTime", "new_id", "utcnow"]
 
 NAMING = {
@@ -22,7 +24,8 @@ NAMING = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The gateway's clock (see :mod:`gateway.clock`), for column defaults."""
+    return clock.now()
 
 
 def new_id() -> str:

@@ -11,6 +11,7 @@ MODEL_MODULES = [
     "gateway.pipeline.models",
     "gateway.audit.models",
     "gateway.webhooks.models",
+    "gateway.operations.models",
     "adapters.models",
     "reporting.models",
     "tendering.models",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from typing import Annotated
 
@@ -20,6 +19,7 @@ from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
 from gateway.web.body import read_limited
+from gateway.web.paging import Offset, page_headers
 
 __all__ = ["router"]
 
@@ -42,7 +42,7 @@ def _from_json(raw: bytes) -> tuple[SubmissionCreate, bytes]:
         return body, body.payload.encode()
     try:
         return body, base64.b64decode(body.payload_base64 or "", validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a str with non-ASCII characters
         raise BadRequest("'payload_base64' is not valid base64") from None
 
 
@@ -104,16 +104,19 @@ async def create_submission(
 
 @router.get("", response_model=SubmissionList, summary="List submissions, newest first")
 def list_submissions(
+    request: Request,
+    response: Response,
     session: SessionDep,
     actor: ReaderDep,
     status: Annotated[Status | None, Query()] = None,
     kind: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> SubmissionList:
     page = SubmissionRepository(session, actor.organisation_id).search(
         status=status.value if status else None, kind=kind, limit=limit, offset=offset
     )
+    page_headers(request, response, total=page.total, limit=limit, offset=offset)
     return SubmissionList(
         items=[SubmissionOut.model_validate(s) for s in page.items],
         total=page.total,

@@ -11,17 +11,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from gateway import metrics
+from gateway import metrics, webhooks
 from gateway.audit.service import record
 from gateway.blobs import sha256_hex
 from gateway.channels.base import OutboundMessage, ReceiptOutcome, SendOutcome, SendResult
 from gateway.errors import IdempotencyConflict, NotFound, PayloadTooLarge
 from gateway.jobs import enqueue
 from gateway.pipeline.errors import RefusedDocument, UnknownKind
-from gateway.pipeline.lifecycle import ACTIVE, Status, check_move, next_attempt
+from gateway.pipeline.lifecycle import ACTIVE, Status, can_move, check_move, next_attempt
 from gateway.pipeline.models import Submission
 from gateway.pipeline.repository import SubmissionRepository
 from gateway.pipeline.steps import is_xml, xml_limits
@@ -31,7 +32,7 @@ from schemas import xmlsafe
 if TYPE_CHECKING:
     from gateway.bootstrap import Container
 
-__all__ = ["ADVANCE_TASK", "KIND_PATTERN", "advance", "submit", "sweep"]
+__all__ = ["ADVANCE_TASK", "KIND_PATTERN", "advance", "over_budget", "submit", "sweep"]
 
 _log = logging.getLogger("gateway.pipeline")
 ADVANCE_TASK = "pipeline.advance"
@@ -160,6 +161,31 @@ def _move(session: Session, sub: Submission, target: Status, actor: str, **data:
     sub.status = check_move(sub.status, target)
     _audit(session, sub, f"pipeline.submission.{target.value}", actor, previous=before, **data)
     metrics.TRANSITIONS.labels(status=target.value).inc()
+    _notify(session, sub, target, data.get("reason"))
+
+
+# Subscribers are told when a document they sent reaches an end (webhooks, after commit).
+_OUTCOME_EVENTS = {
+    Status.ACKNOWLEDGED: "submission.receipted",
+    Status.INVALID: "submission.failed",
+    Status.REJECTED: "submission.failed",
+    Status.DEAD: "submission.failed",
+}
+_RECEIPTED_BY_KIND = {"vat_return": "reporting.vat_return.receipted"}
+
+
+def _notify(session: Session, sub: Submission, target: Status, reason: object) -> None:
+    event = _OUTCOME_EVENTS.get(target)
+    if event is None or sub.direction != "outbound":
+        return
+    data = {"submission_id": sub.id, "kind": sub.kind, "status": target.value}
+    if reason is not None:
+        data["reason"] = str(reason)
+    events = [event]
+    if target is Status.ACKNOWLEDGED and sub.kind in _RECEIPTED_BY_KIND:
+        events.append(_RECEIPTED_BY_KIND[sub.kind])
+    for name in events:
+        webhooks.emit(session, name, organisation_id=sub.organisation_id, data=data)
 
 
 def advance(
@@ -180,6 +206,9 @@ def advance(
             return status
         try:
             status, due_now = _step(c, submission_id, worker)
+        except SoftTimeLimitExceeded:
+            _log.warning("pipeline.step.over_budget", extra={"submission": submission_id})
+            return over_budget(c, submission_id, worker=worker)
         except Exception as exc:  # a step that crashes must not strand the submission
             _log.exception("pipeline.step.crashed", extra={"submission": submission_id})
             return _step_crashed(c, submission_id, worker, exc)
@@ -199,6 +228,25 @@ def _step_crashed(c: Container, submission_id: str, worker: str, exc: Exception)
         sub.attempts += 1
         reason = f"{sub.status} step failed: {type(exc).__name__}: {exc}"
         _retry_or_die(c, s, sub, f"pipeline:{worker}", reason, sub.attempts)
+        return sub.status
+
+
+def over_budget(c: Container, submission_id: str, *, worker: str = "worker") -> str | None:
+    """Fail a submission whose step went over its time budget: running it again would too.
+
+    Called from the task when the soft limit interrupts the step, and from the
+    worker's parent process when the hard limit had to end the child.
+    """
+    budget = c.settings.pipeline.step_budget_seconds
+    with c.db.transaction() as s:
+        sub = s.get(Submission, submission_id)
+        if sub is None or Status(sub.status) not in ACTIVE:
+            return sub.status if sub is not None else None
+        reason = f"the {sub.status} step went over its time budget of {budget:g} seconds"
+        sub.last_error = reason
+        target = Status.FAILED if can_move(sub.status, Status.FAILED) else Status.DEAD
+        _move(s, sub, target, f"pipeline:{worker}", reason=reason)
+        _release(sub, due=None)
         return sub.status
 
 

@@ -52,10 +52,7 @@ def is_xml(content_type: str) -> bool:
 
 
 def xml_limits(settings: Settings) -> xmlsafe.XmlLimits:
-    x = settings.xml
-    return xmlsafe.XmlLimits(
-        max_bytes=x.max_bytes, max_depth=x.max_depth, max_elements=x.max_elements
-    )
+    return xmlsafe.XmlLimits(**settings.xml.model_dump())
 
 
 class _WellFormedValidator:

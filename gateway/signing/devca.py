@@ -17,9 +17,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from gateway.signing.errors import KeysExistError, KeyStoreError
+from gateway.signing.policy import DOCUMENT_SIGNING_EKU, POLICY_OIDS, Purpose
 
 __all__ = ["CertificateKind", "IssuedCertificate", "KeyPaths", "init_keys", "issue_certificate"]
 
@@ -30,9 +31,28 @@ _SANDBOX_ADDRESSES = ("127.0.0.1", "::1")
 
 class CertificateKind(StrEnum):
     CA = "ca"
+    # The gateway's seal: documents, AS4 and WS-Security (one policy OID for each).
     SIGNING = "signing"
+    DOCUMENT = "document"
+    AS4 = "as4"
+    WS_SECURITY = "ws-security"
     TLS_SERVER = "tls-server"
     TLS_CLIENT = "tls-client"
+    TIME_STAMPING = "time-stamping"
+
+
+# What each signer kind is certified for: certificate policies and extended key usages.
+_SIGNER_PROFILES: dict[
+    CertificateKind, tuple[tuple[Purpose, ...], tuple[ObjectIdentifier, ...]]
+] = {
+    CertificateKind.SIGNING: (
+        (Purpose.DOCUMENT, Purpose.AS4, Purpose.WS_SECURITY),
+        (DOCUMENT_SIGNING_EKU,),
+    ),
+    CertificateKind.DOCUMENT: ((Purpose.DOCUMENT,), (DOCUMENT_SIGNING_EKU,)),
+    CertificateKind.AS4: ((Purpose.AS4,), ()),
+    CertificateKind.WS_SECURITY: ((Purpose.WS_SECURITY,), ()),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +139,14 @@ def issue_certificate(
     not_after: datetime | None = None,
     key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | None = None,
     key_size: int = _KEY_BITS,
+    policies: tuple[ObjectIdentifier, ...] | None = None,
+    ekus: tuple[ObjectIdentifier, ...] | None = None,
 ) -> IssuedCertificate:
-    """Certify ``key`` (a new RSA 3072 key if none), signed by ``issuer`` (self-signed if none)."""
+    """Certify ``key`` (a new RSA 3072 key if none), signed by ``issuer`` (self-signed if none).
+
+    A signer gets the certificate policies and extended key usages of its kind;
+    ``policies`` and ``ekus`` replace them (tests make unfit signers this way).
+    """
     if kind is not CertificateKind.CA and issuer is None:
         raise KeyStoreError("only a CA certificate may be self-signed")
     key = key or rsa.generate_private_key(public_exponent=65537, key_size=key_size)
@@ -151,8 +177,23 @@ def issue_certificate(
         ).add_extension(_key_usage(sign=True, ca=True), critical=True)
     else:
         builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), True)
-    if kind is CertificateKind.SIGNING:
+    if kind in _SIGNER_PROFILES:
+        purposes, default_ekus = _SIGNER_PROFILES[kind]
+        oids = policies if policies is not None else tuple(POLICY_OIDS[p] for p in purposes)
+        key_purposes = ekus if ekus is not None else default_ekus
         builder = builder.add_extension(_key_usage(sign=True), critical=True)
+        if oids:
+            builder = builder.add_extension(
+                x509.CertificatePolicies([x509.PolicyInformation(o, None) for o in oids]),
+                critical=False,
+            )
+        if key_purposes:
+            builder = builder.add_extension(x509.ExtendedKeyUsage(list(key_purposes)), False)
+    elif kind is CertificateKind.TIME_STAMPING:
+        # RFC 3161 2.3: exactly id-kp-timeStamping, critical.
+        builder = builder.add_extension(_key_usage(sign=True), critical=True).add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+        )
     elif kind in (CertificateKind.TLS_SERVER, CertificateKind.TLS_CLIENT):
         server = kind is CertificateKind.TLS_SERVER
         eku = ExtendedKeyUsageOID.SERVER_AUTH if server else ExtendedKeyUsageOID.CLIENT_AUTH
@@ -165,6 +206,11 @@ def issue_certificate(
             .add_extension(x509.ExtendedKeyUsage([eku]), critical=False)
             .add_extension(x509.SubjectAlternativeName(names), critical=False)
         )
+        if policies:
+            builder = builder.add_extension(
+                x509.CertificatePolicies([x509.PolicyInformation(o, None) for o in policies]),
+                critical=False,
+            )
     cert = builder.sign(signer_key, hashes.SHA256())
     return IssuedCertificate(key, cert)
 

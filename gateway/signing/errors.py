@@ -93,3 +93,5 @@ class Refusal(StrEnum):
     UNTRUSTED_CERTIFICATE = "untrusted-certificate"
     EXPIRED_CERTIFICATE = "expired-certificate"
     CERTIFICATE_NOT_YET_VALID = "certificate-not-yet-valid"
+    # Trusted, but not certified for this purpose (a TLS certificate signing a document).
+    SIGNER_NOT_PERMITTED = "signer-not-permitted"

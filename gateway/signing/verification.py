@@ -28,6 +28,7 @@ from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
 from gateway.signing.errors import CertificateRejected, Refusal
 from gateway.signing.keys import TrustStore, certificate_fingerprint
 from gateway.signing.namespaces import DS, XADES, XADES_SIGNED_PROPERTIES_TYPE
+from gateway.signing.policy import Purpose
 from gateway.signing.results import SignedReference, VerificationOptions, VerificationResult
 
 __all__ = ["MainReference", "Refused", "logged_verification", "verify_signature_element"]
@@ -225,7 +226,13 @@ def verify_signature_element(
             certs = [signer_certificate]
         leaf = _leaf(certs)
         try:
-            trust.verify(leaf, [c for c in certs if c != leaf], at=options.verification_time)
+            trust.verify(
+                leaf,
+                [c for c in certs if c != leaf],
+                at=options.verification_time,
+                purpose=Purpose.DOCUMENT,
+                policy=options.signer_policy,
+            )
         except CertificateRejected as exc:
             raise Refused(Refusal(exc.refusal), exc.detail) from exc
         config = XAdESSignatureConfiguration(

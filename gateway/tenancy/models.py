@@ -70,7 +70,12 @@ class ApiKey(TimestampMixin, Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     principal_id: Mapped[str] = mapped_column(ForeignKey("principals.id"), index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Updated at most once a minute, so authenticating stays a read most of the time.
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
+    # None only for keys made before keys expired; new keys always expire.
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The key_id of the key this one replaced by rotation.
+    replaces: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class Delegation(TimestampMixin, Base):

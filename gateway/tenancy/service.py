@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,6 +57,8 @@ class CreatedKey:
     principal_id: str
     organisation_id: str
     role: Role
+    expires_at: datetime | None = None
+    key_id: str = ""
 
 
 def _parse_role(role: str | Role) -> Role:
@@ -97,11 +99,34 @@ def get_organisation_by_cvr(session: Session, cvr: str) -> Organisation:
     return org
 
 
+# A key lives a year unless its creator says otherwise; rotation starts a new year.
+DEFAULT_KEY_LIFETIME = timedelta(days=365)
+# Recording each use would turn every authenticated read into a write.
+LAST_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def _expiry(expires_at: datetime | None) -> datetime:
+    now = utcnow()
+    when = expires_at or now + DEFAULT_KEY_LIFETIME
+    if when.tzinfo is None:
+        raise BadRequest("expires_at must carry a time zone")
+    if when <= now:
+        raise BadRequest("a key must expire in the future")
+    return when
+
+
 def create_key(
-    session: Session, *, organisation: Organisation, role: str | Role, name: str, actor: str
+    session: Session,
+    *,
+    organisation: Organisation,
+    role: str | Role,
+    name: str,
+    actor: str,
+    expires_at: datetime | None = None,
 ) -> CreatedKey:
     """Create an API client principal holding ``role`` and a key for it (shown once)."""
     parsed_role = _parse_role(role)
+    expiry = _expiry(expires_at)
     principal = Principal(organisation_id=organisation.id, kind="client", name=name)
     session.add(principal)
     session.flush()
@@ -111,7 +136,10 @@ def create_key(
     token, parsed = new_key()
     session.add(
         ApiKey(
-            key_id=parsed.key_id, secret_hash=hash_secret(parsed.secret), principal_id=principal.id
+            key_id=parsed.key_id,
+            secret_hash=hash_secret(parsed.secret),
+            principal_id=principal.id,
+            expires_at=expiry,
         )
     )
     session.flush()
@@ -122,9 +150,14 @@ def create_key(
         action="tenancy.key.created",
         subject_type="principal",
         subject_id=principal.id,
-        data={"role": parsed_role.value, "key_id": parsed.key_id, "name": name},
+        data={
+            "role": parsed_role.value,
+            "key_id": parsed.key_id,
+            "name": name,
+            "expires_at": expiry.isoformat(),
+        },
     )
-    return CreatedKey(token, principal.id, organisation.id, parsed_role)
+    return CreatedKey(token, principal.id, organisation.id, parsed_role, expiry, parsed.key_id)
 
 
 def authenticate(session: Session, token: str) -> Principal:
@@ -133,15 +166,20 @@ def authenticate(session: Session, token: str) -> Principal:
     if parsed is None:
         raise InvalidApiKey("the API key is malformed")
     key = session.scalar(select(ApiKey).where(ApiKey.key_id == parsed.key_id))
-    if (
-        key is None
-        or key.revoked_at is not None
-        or not secret_matches(parsed.secret, key.secret_hash)
-    ):
+    if key is None or not secret_matches(parsed.secret, key.secret_hash):
         raise InvalidApiKey("the API key is not valid")
+    # Past this point the caller holds the secret, so saying why is no help to a guesser.
+    now = utcnow()
+    if key.revoked_at is not None and key.revoked_at <= now:
+        raise InvalidApiKey("the API key was revoked")
+    if key.expires_at is not None and key.expires_at <= now:
+        raise InvalidApiKey("the API key has expired; rotate it or ask for a new one")
     principal = session.get(Principal, key.principal_id)
     if principal is None:
         raise InvalidApiKey("the API key is not valid")
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USE_RESOLUTION:
+        key.last_used_at = now
+        session.flush()
     return principal
 
 

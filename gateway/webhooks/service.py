@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from gateway import metrics
 from gateway.audit.service import record
-from gateway.db.base import utcnow
+from gateway.clock import now as business_now
+from gateway.clock import wall
 from gateway.errors import BadRequest, NotFound
 from gateway.jobs import enqueue
 from gateway.pipeline.lifecycle import next_attempt
@@ -148,7 +149,7 @@ def emit(
     """
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
-    now = now or utcnow()
+    now = now or business_now()
     subs = (
         [only]
         if only is not None
@@ -212,7 +213,7 @@ def deliver(c: Any, delivery_id: str) -> str | None:
             d.message_id,
         )
         active = bool(sub and sub.active)
-    code, error = _post(c, url, secret, message_id, body, now) if active else (None, "inactive")
+    code, error = _post(c, url, secret, message_id, body) if active else (None, "inactive")
     ok = code is not None and 200 <= code < 300
     with c.db.transaction() as s:
         d = s.get(WebhookDelivery, delivery_id, with_for_update=True)
@@ -252,10 +253,11 @@ def deliver(c: Any, delivery_id: str) -> str | None:
 
 
 def _post(
-    c: Any, url: str, secret: str, message_id: str, body: str, now: datetime
+    c: Any, url: str, secret: str, message_id: str, body: str
 ) -> tuple[int | None, str | None]:
     raw = body.encode()
-    headers = signed_headers(secret, message_id, now, raw)
+    # Receivers check the timestamp against their own clock: sign with the wall clock.
+    headers = signed_headers(secret, message_id, wall(), raw)
     headers["user-agent"] = "gateway-webhooks/1"
     try:
         with httpx.Client(timeout=c.settings.webhooks.timeout_seconds) as client:

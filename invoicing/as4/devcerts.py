@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from gateway.signing.policy import POLICY_OIDS, Purpose
+
 __all__ = ["DevIdentity", "make_dev_ca", "make_dev_identity"]
 
 
@@ -102,6 +104,11 @@ def make_dev_identity(
             critical=False,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        # Certified for AS4 message signing, as an access point certificate is.
+        .add_extension(
+            x509.CertificatePolicies([x509.PolicyInformation(POLICY_OIDS[Purpose.AS4], None)]),
+            critical=False,
+        )
         .sign(issuer.private_key, hashes.SHA256())
     )
     return DevIdentity(key, cert)

@@ -14,6 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 
+from gateway.signing.policy import Purpose
 from invoicing.as4 import constants as c
 from invoicing.as4 import mime, wssec
 from invoicing.as4.errors import As4Error, As4Refused, As4SecurityError
@@ -37,7 +38,11 @@ class CertificateTrust(Protocol):
     """Decides whether a signer's certificate is believed (``TrustStore`` fits)."""
 
     def verify(
-        self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate] = ()
+        self,
+        leaf: x509.Certificate,
+        intermediates: Sequence[x509.Certificate] = (),
+        *,
+        purpose: Purpose | None = None,
     ) -> Any: ...
 
 
@@ -48,9 +53,17 @@ class PinnedCertificates:
     certificates: tuple[x509.Certificate, ...]
 
     def verify(
-        self, leaf: x509.Certificate, intermediates: Sequence[x509.Certificate] = ()
+        self,
+        leaf: x509.Certificate,
+        intermediates: Sequence[x509.Certificate] = (),
+        *,
+        purpose: Purpose | None = None,
     ) -> None:
-        """Accept ``leaf`` only if it is one of the pinned certificates and currently valid."""
+        """Accept ``leaf`` only if it is one of the pinned certificates and currently valid.
+
+        Pinned certificates are the configured signers for the purpose, so no
+        certificate policy is asked of them.
+        """
         if leaf not in self.certificates:
             raise As4SecurityError(
                 f"signer {leaf.subject.rfc4514_string()} is not trusted", code="EBMS:0101"
@@ -254,7 +267,8 @@ def open_user_message(
     signature = _one(security, "ds:Signature", "ds:Signature", "EBMS:0101")
     signer = _signer(security, signature)
     try:
-        trust.verify(signer, ())
+        # A trust store admits only certificates certified for AS4 (never a TLS one).
+        trust.verify(signer, (), purpose=Purpose.AS4)
     except As4Error:
         raise
     except Exception as exc:  # TrustStore raises its own CertificateRejected

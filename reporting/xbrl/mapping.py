@@ -68,6 +68,8 @@ class XbrlMapping:
     liabilities_and_equity: str
     profit_to: str
     accounts: Mapping[str, str] = field(default_factory=dict)
+    # Arelle's filing rules that fit this taxonomy (its validate/DBA plugin), if any.
+    disclosure_system: str | None = None
     standard_accounts: Mapping[str, str] = field(default_factory=dict)
     account_types: Mapping[AccountType, str] = field(default_factory=dict)
     ignore_grouping_categories: frozenset[str] = frozenset()
@@ -183,6 +185,7 @@ def parse_xbrl_mapping(data: Mapping[str, Any]) -> XbrlMapping:
         package=str(_required(tax, "package", "taxonomy")),
         entry_point=str(_required(tax, "entry_point", "taxonomy")),
         identifier_scheme=str(_required(tax, "identifier_scheme", "taxonomy")),
+        disclosure_system=tax.get("disclosure_system"),
         namespaces=namespaces,
         general=general,
         general_values=dict(values),

@@ -3,8 +3,10 @@
 They catch what a builder bug or a hand-edited file gets wrong, in
 milliseconds: well-formedness, the schema reference, contexts and units that
 facts point to, the required general information, totals that do not add up
-from their parts (the 2017 taxonomy has no calculation linkbase, so this is
-where sums are checked), and a balance sheet that does not balance.
+from their parts in documents of the mapping's own entry point (the 2017 taxonomy has
+no calculation linkbase; a filing of another structure is not held to the mapping's sums,
+and a total printed without all its parts only warns), and a balance sheet that does not
+balance.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ def _clark(mapping: XbrlMapping, qname: str) -> str:
     return f"{{{mapping.namespaces.get(prefix, prefix)}}}{local}"
 
 
-def _contexts(root: etree._Element, out: list[Finding]) -> dict[str, tuple[str, ...]]:
+def _contexts(
+    root: etree._Element, out: list[Finding], dimensional: set[str]
+) -> dict[str, tuple[str, ...]]:
     contexts: dict[str, tuple[str, ...]] = {}
     for ctx in root.iterfind(f"{_X}context"):
         cid = ctx.get("id", "")
@@ -49,6 +53,10 @@ def _contexts(root: etree._Element, out: list[Finding]) -> dict[str, tuple[str, 
         end = ctx.findtext(f"{_X}period/{_X}endDate")
         if not ident:
             out.append(_finding("context", f"context {cid} has no entity identifier", cid))
+        if ctx.find(f"{_X}scenario") is not None or ctx.find(f"{_X}entity/{_X}segment") is not None:
+            # A dimensional context (a board member, one part of the distribution) holds
+            # facts of another breakdown: the statements' sums are not about it.
+            dimensional.add(cid)
         if instant:
             contexts[cid] = (instant.strip(),)
         elif start and end:
@@ -72,6 +80,9 @@ def _sums(
             total = facts.get((_clark(mapping, qname), cid))
             if total is None or not concept.is_total:
                 continue
+            # A total printed without all its parts may have been aggregated otherwise (a
+            # class B report may start at gross profit): then a difference is only a warning.
+            partial = any((_clark(mapping, p), cid) not in facts for _, p in concept.parts)
             parts = sum(
                 (
                     sign * facts.get((_clark(mapping, p), cid), Decimal(0))
@@ -83,8 +94,10 @@ def _sums(
                 out.append(
                     _finding(
                         "calc",
-                        f"{qname} is {total} but its parts add up to {parts}",
+                        f"{qname} is {total} but its parts add up to {parts}"
+                        + (" (parts not reported count as 0)" if partial else ""),
                         f"{qname}@{cid}",
+                        severity="warning" if partial else "fatal",
                     )
                 )
 
@@ -106,7 +119,8 @@ def precheck(xml: bytes, *, mapping: XbrlMapping | None = None) -> list[Finding]
         out.append(
             _finding("schemaRef", f"schemaRef {refs[0]} is not {m.entry_point}", severity="warning")
         )
-    contexts = _contexts(root, out)
+    dimensional: set[str] = set()
+    contexts = _contexts(root, out, dimensional)
     units = {u.get("id", "") for u in root.iterfind(f"{_X}unit")}
     identifiers = {
         (i.text or "").strip() for i in root.iterfind(f"{_X}context/{_X}entity/{_X}identifier")
@@ -145,15 +159,18 @@ def precheck(xml: bytes, *, mapping: XbrlMapping | None = None) -> list[Finding]
     cvr = texts.get(_clark(m, m.general.get("cvr", "")), "")
     if cvr and identifiers and identifiers != {cvr}:
         out.append(_finding("cvr", f"the contexts identify {sorted(identifiers)}, not CVR {cvr}"))
-    durations = [c for c, p in contexts.items() if len(p) == 2]
-    instants = [c for c, p in contexts.items() if len(p) == 1]
+    durations = [c for c, p in contexts.items() if len(p) == 2 and c not in dimensional]
+    instants = [c for c, p in contexts.items() if len(p) == 1 and c not in dimensional]
     start, end = (
         texts.get(_clark(m, m.general.get(k, ""))) for k in ("period_start", "period_end")
     )
     if start and end and durations and all(contexts[c] != (start, end) for c in durations):
         out.append(_finding("period", f"no context covers the reporting period {start}..{end}"))
-    _sums(m.income, facts, m, durations, out)
-    _sums(m.balance, facts, m, instants, out)
+    if not refs or m.entry_point in refs:
+        # The sums are the mapping's structure: they bind documents of its entry point only
+        # (the taxonomy itself has no calculation linkbase to say more).
+        _sums(m.income, facts, m, durations, out)
+        _sums(m.balance, facts, m, instants, out)
     for cid in instants:
         assets = facts.get((_clark(m, m.assets), cid))
         other = facts.get((_clark(m, m.liabilities_and_equity), cid))

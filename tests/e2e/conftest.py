@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.clock import clock_env
 from tests.support.cvr import random_cvr
 from tests.support.live import (
     Process,
@@ -138,7 +139,10 @@ def stack(
         "GW_PIPELINE__SWEEP_INTERVAL_SECONDS": "1",
         "GW_PIPELINE__BACKOFF_BASE_SECONDS": "0.2",
         "GW_PIPELINE__HTTP_TIMEOUT_SECONDS": "3",
+        "GW_WEBHOOKS__BACKOFF_BASE_SECONDS": "0.2",
         "GW_LOG_JSON": "true",
+        # Deadlines and standstills are stepped past with tests.support.clock.advance.
+        **clock_env(data),
     }
     if BROKERS[kind]:
         env["GW_BROKER_URL"] = str(BROKERS[kind])

@@ -1,21 +1,24 @@
 """A tender on a real gateway (API server and worker processes).
 
-Suppliers and committee members use ``gateway bid`` / ``gateway tender`` as
-they would on their own machines (bids sealed offline, shares unsealed
-locally); the officer's steps go over HTTP to keep the test short.
+Every person uses the command line as the README shows: the officer creates,
+publishes, evaluates, awards and signs with ``gateway tender``; committee
+members make their keys and unseal their shares locally; suppliers find the
+tender with ``gateway tender search``, seal bids offline with ``gateway bid``
+and countersign the contract. Deadline and standstill are real periods: the
+test moves the gateway's clock past them (``tests.support.clock``).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from gateway.celery_app import celery_app
-from tendering import sealing, share_delivery
+from tendering import sealing
 from tests.e2e.conftest import Stack
+from tests.support.clock import advance, clock_now
 from tests.support.live import wait_until
 
 MEMBERS = 3
@@ -47,30 +50,65 @@ def _tender(deadline: datetime) -> dict[str, object]:
     }
 
 
-def test_a_tender_runs_on_a_real_gateway_with_offline_sealed_bids(
+def _party_identity(stack: Stack, name: str, out: Path) -> Path:
+    """A signing certificate from the stack's development CA, as a PEM file (key first)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from gateway.signing.devca import CertificateKind, IssuedCertificate, issue_certificate
+    from gateway.signing.keys import KeyPaths
+
+    paths = KeyPaths.under(Path(stack.env["GW_DATA_DIR"]) / "keys")
+    ca = IssuedCertificate(
+        serialization.load_pem_private_key(paths.ca_key.read_bytes(), password=None),  # type: ignore[arg-type]
+        x509.load_pem_x509_certificate(paths.ca_cert.read_bytes()),
+    )
+    issued = issue_certificate(
+        CertificateKind.SIGNING,
+        f"{name} signer",
+        org_name=name,
+        issuer=ca,
+        key=ec.generate_private_key(ec.SECP256R1()),
+    )
+    out.write_bytes(
+        issued.private_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + issued.certificate.public_bytes(serialization.Encoding.PEM)
+    )
+    return out
+
+
+def _ok(done: tuple[int, str, str]) -> str:
+    code, out, err = done
+    assert code == 0, err or out
+    return out
+
+
+def test_a_tender_runs_on_a_real_gateway_from_the_command_line_to_a_signed_contract(
     stack: Stack, tmp_path: Path
 ) -> None:
     buyer_cvr, buyer = stack.new_org("buyer")
+    buyer_key = buyer["Authorization"].removeprefix("Bearer ")
+    officer = ["--url", stack.url, "--key", buyer_key]
     members = [_key(stack, buyer_cvr, "opening_member") for _ in range(MEMBERS)]
     api = ["--url", stack.url]
     http = stack.http
 
-    def post(path: str, headers: dict[str, str], body: Any = None, status: int = 200) -> Any:
-        r = http.post(stack.url + path, json=body, headers=headers)
-        assert r.status_code == status, r.text
-        return r.json()
-
+    # Each member makes a key pair; the line printed is what the committee command takes.
     committee = []
     for i, k in enumerate(members):
-        mkey = share_delivery.new_member_key()
-        (tmp_path / f"m{i}.key").write_text(share_delivery.member_private_key_text(mkey))
+        line = _ok(
+            stack.cli(
+                "tender", "member-keygen", "--out", str(tmp_path / f"m{i}.key"), *api, "--key", k
+            )
+        ).strip()
         me = http.get(f"{stack.url}/v1/me", headers={"Authorization": f"Bearer {k}"}).json()
-        committee.append(
-            {
-                "principal_id": me["principal_id"],
-                "public_key": share_delivery.member_public_key_text(mkey),
-            }
-        )
+        assert line.startswith(f"{me['principal_id']}=")
+        committee += ["--member", line]
 
     # Suppliers get their keys ready beforehand: one with the CLI, two with their own tools.
     suppliers = []
@@ -81,76 +119,81 @@ def test_a_tender_runs_on_a_real_gateway_with_offline_sealed_bids(
     )
     for name, prices in offers:
         cvr, h = stack.new_org("supplier")
+        key = h["Authorization"].removeprefix("Bearer ")
         if name == "a":
-            code, pem, err = stack.cli("bid", "keygen", "--out", str(tmp_path / f"{name}.key"))
-            assert code == 0, err
+            pem = _ok(stack.cli("bid", "keygen", "--out", str(tmp_path / f"{name}.key")))
         else:
             signing = sealing.new_supplier_key()
             (tmp_path / f"{name}.key").write_bytes(
                 sealing.supplier_private_key_pem(signing, password=None)
             )
             pem = sealing.supplier_public_key_pem(signing).decode()
-        post("/v1/supplier-keys", h, {"public_key_pem": pem}, 201)
+        (tmp_path / f"{name}.pub").write_text(pem)
+        _ok(stack.cli("bid", "register-key", str(tmp_path / f"{name}.pub"), *api, "--key", key))
         (tmp_path / f"{name}.json").write_text(
             json.dumps({"lots": {lot: {"price": p} for lot, p in prices.items()}})
         )
-        suppliers.append(
-            (
+        suppliers.append((cvr, key, [x for lot in prices for x in ("--lot", lot)], name))
+
+    # A deadline far ahead: however slow the machine, every bid below arrives in time;
+    # the test then moves the gateway's clock past it instead of waiting.
+    deadline = (clock_now(stack) + timedelta(days=7)).replace(microsecond=0)
+    (tmp_path / "tender.json").write_text(json.dumps(_tender(deadline)))
+    created = _ok(stack.cli("tender", "create", str(tmp_path / "tender.json"), *officer))
+    tender_id = json.loads(created)["id"]
+    _ok(stack.cli("tender", "committee", tender_id, *committee, *officer))
+    assert tender_id in _ok(stack.cli("tender", "publish", tender_id, *officer))
+
+    # Suppliers find it without a key: by CPV and buyer; another CPV finds nothing.
+    found = _ok(
+        stack.cli("tender", "search", "--cpv", "9062", "--buyer", buyer_cvr, "--open", *api)
+    )
+    assert tender_id in found and "1 shown of 1 matching" in found
+    assert tender_id not in _ok(
+        stack.cli("tender", "search", "--cpv", "45", "--buyer", buyer_cvr, *api)
+    )
+    later = (deadline + timedelta(days=1)).date().isoformat()
+    assert tender_id not in _ok(
+        stack.cli("tender", "search", "--buyer", buyer_cvr, "--deadline-after", later, *api)
+    )
+
+    _ok(stack.cli("bid", "tender-key", tender_id, "--out", str(tmp_path / "tender.pub"), *api))
+    for cvr, key, lots, name in suppliers:
+        _ok(
+            stack.cli(
+                "bid",
+                "seal",
+                "--tender-key",
+                str(tmp_path / "tender.pub"),
+                "--supplier-key",
+                str(tmp_path / f"{name}.key"),
+                "--supplier",
                 cvr,
-                h["Authorization"].removeprefix("Bearer "),
-                [x for lot in prices for x in ("--lot", lot)],
-                name,
+                "--in",
+                str(tmp_path / f"{name}.json"),
+                "--out",
+                str(tmp_path / f"{name}.sealed"),
             )
         )
-
-    deadline = (datetime.now(UTC) + timedelta(seconds=30)).replace(microsecond=0)
-    tender_id = post("/v1/tenders", buyer, _tender(deadline), 201)["id"]
-    r = http.put(
-        f"{stack.url}/v1/tenders/{tender_id}/committee", json={"members": committee}, headers=buyer
-    )
-    assert r.status_code == 200, r.text
-    post(f"/v1/tenders/{tender_id}/publish", buyer)
-
-    assert (
-        stack.cli("bid", "tender-key", tender_id, "--out", str(tmp_path / "tender.pub"), *api)[0]
-        == 0
-    )
-    for cvr, key, lots, name in suppliers:
-        code, out, err = stack.cli(
-            "bid",
-            "seal",
-            "--tender-key",
-            str(tmp_path / "tender.pub"),
-            "--supplier-key",
-            str(tmp_path / f"{name}.key"),
-            "--supplier",
-            cvr,
-            "--in",
-            str(tmp_path / f"{name}.json"),
-            "--out",
-            str(tmp_path / f"{name}.sealed"),
+        _ok(
+            stack.cli(
+                "bid",
+                "submit",
+                tender_id,
+                "--in",
+                str(tmp_path / f"{name}.sealed"),
+                *lots,
+                "--receipt",
+                str(tmp_path / f"{name}.receipt.xml"),
+                *api,
+                "--key",
+                key,
+            )
         )
-        assert code == 0, err
-        code, out, err = stack.cli(
-            "bid",
-            "submit",
-            tender_id,
-            "--in",
-            str(tmp_path / f"{name}.sealed"),
-            *lots,
-            "--receipt",
-            str(tmp_path / f"{name}.receipt.xml"),
-            *api,
-            "--key",
-            key,
-        )
-        assert code == 0, err
     receipt = (tmp_path / "a.receipt.xml").read_text()
     assert "TenderReceipt" in receipt and "ds:Signature" in receipt
 
-    wait_until(
-        lambda: datetime.now(UTC) > deadline + timedelta(seconds=1), timeout=60, what="the deadline"
-    )
+    assert advance(stack, deadline - clock_now(stack) + timedelta(seconds=1)) > deadline
     if "tendering.tasks" in (celery_app.conf.include or ()):
         # The worker's scheduler closes the tender at the deadline, without anyone asking.
         wait_until(
@@ -158,7 +201,7 @@ def test_a_tender_runs_on_a_real_gateway_with_offline_sealed_bids(
                 http.get(f"{stack.url}/v1/public/tenders/{tender_id}").json()["status"]
                 == "submission_closed"
             ),
-            timeout=30,
+            timeout=60,
             what="the scheduler to close submissions",
         )
     cvr, key, lots, name = suppliers[0]
@@ -173,29 +216,64 @@ def test_a_tender_runs_on_a_real_gateway_with_offline_sealed_bids(
         "--key",
         key,
     )
-    assert code == 2 and "deadline" in err
+    assert code != 0 and "deadline" in err
 
     for i in (0, 2):
-        code, out, err = stack.cli(
-            "tender",
-            "open",
-            tender_id,
-            "--member-key",
-            str(tmp_path / f"m{i}.key"),
-            *api,
-            "--key",
-            members[i],
+        out = _ok(
+            stack.cli(
+                "tender",
+                "open",
+                tender_id,
+                "--member-key",
+                str(tmp_path / f"m{i}.key"),
+                *api,
+                "--key",
+                members[i],
+            )
         )
-        assert code == 0, err
     assert "opened with 2 shares" in out and out.count(" ok") == 3
     ranking = {
         lot["lot_id"]: lot["ranking"][0]["price"]
-        for lot in post(f"/v1/tenders/{tender_id}/evaluation", buyer, {})
+        for lot in json.loads(_ok(stack.cli("tender", "evaluate", tender_id, *officer)))
     }
     assert ranking == {"LOT-1": "400000.00", "LOT-2": "300000.00"}
-    post(f"/v1/tenders/{tender_id}/award-proposal", buyer)
-    post(f"/v1/tenders/{tender_id}/standstill", buyer)
-    early = http.post(f"{stack.url}/v1/tenders/{tender_id}/award", headers=buyer)
-    assert early.status_code == 409 and "standstill" in early.json()["detail"]
-    code, out, err = stack.cli("audit", "verify")
+
+    # The award command takes the step the tender is at and says what comes next.
+    code, out, err = stack.cli("tender", "award", tender_id, *officer)
     assert code == 0, err
+    assert "LOT-1: bid" in out and "--step standstill" in err
+    code, out, err = stack.cli("tender", "award", tender_id, *officer)
+    assert code == 0, err
+    ends = datetime.fromisoformat(out.strip().rsplit(" ", 1)[-1])
+    assert ends >= clock_now(stack) + timedelta(days=9) and "--step award" in err
+    code, out, err = stack.cli("tender", "award", tender_id, "--step", "award", *officer)
+    assert code != 0 and "standstill" in err
+    advance(stack, ends - clock_now(stack) + timedelta(seconds=1))
+    code, out, err = stack.cli("tender", "award", tender_id, *officer)
+    assert code == 0, err
+    contracts = {line.split()[2]: line.split()[1] for line in out.splitlines()}
+    assert set(contracts) == {"LOT-1", "LOT-2"} and "contract-sign" in err
+
+    # Both sides sign each contract: the buyer first; each supplier finds its own and countersigns.
+    buyer_pem = _party_identity(stack, "E2E Kommune", tmp_path / "buyer.pem")
+    for contract_id in contracts.values():
+        signed = _ok(
+            stack.cli(
+                "tender", "contract-sign", contract_id, "--identity", str(buyer_pem), *officer
+            )
+        )
+        assert "buyer_signed" in signed
+    for _cvr, key, _lots, name in suppliers[:2]:  # a won LOT-2, b won LOT-1
+        mine = _ok(stack.cli("tender", "contracts", "--tender", tender_id, *api, "--key", key))
+        assert len(mine.splitlines()) == 1, mine
+        contract_id = mine.split()[1]
+        pem = _party_identity(stack, f"Leverandør {name}", tmp_path / f"{name}.pem")
+        signed = _ok(
+            stack.cli(
+                "tender", "contract-sign", contract_id, "--identity", str(pem), *api, "--key", key
+            )
+        )
+        assert signed.strip().endswith(": signed")
+    listed = _ok(stack.cli("tender", "contracts", "--tender", tender_id, *officer))
+    assert listed.count(" signed ") == 2, listed
+    _ok(stack.cli("audit", "verify"))

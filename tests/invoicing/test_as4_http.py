@@ -66,7 +66,7 @@ def serve(app: Starlette) -> Loopback:
     server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # generous: a busy machine starts slowly
     while not server.started:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")

@@ -140,7 +140,7 @@ class Peppol:
 def _serve(app: FastAPI, sock: socket.socket) -> _Server:
     server = _Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60  # generous: a busy machine starts slowly
     while not server.started:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")

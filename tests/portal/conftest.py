@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -31,6 +32,9 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+    def set(self, when: datetime) -> None:
+        self.now = when
 
 
 @dataclass
@@ -127,3 +131,39 @@ def _hidden_fields(html: str) -> dict[str, str]:
         m.group(1): unescape(m.group(2))
         for m in re.finditer(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html)
     }
+
+
+@pytest.fixture
+def new_org(portal: Portal) -> Callable[..., Any]:
+    """An organisation with one API key per label (as the tendering tests make them)."""
+    from gateway.tenancy.service import create_key
+    from tests.tendering.conftest import Org
+
+    def make(*who: str, name: str = "Test ApS") -> Org:
+        cvr = random_cvr()
+        with portal.container.db.transaction() as s:
+            org = create_organisation(s, cvr=cvr, name=name, actor="test")
+            out = Org(cvr, org.id, name)
+            for label in who:
+                made = create_key(
+                    s, organisation=org, role=label.split(":")[0], name=label, actor="test"
+                )
+                out.keys[label] = made.key
+                out.principals[label] = made.principal_id
+        return out
+
+    return make
+
+
+@pytest.fixture
+def publish_tender(portal: Portal, new_org: Callable[..., Any]) -> Callable[..., Any]:
+    """Publish a two-lot tender over the JSON API, as an officer's tool would."""
+    from tests.tendering import flow
+
+    def make(**over: Any) -> Any:
+        body = flow.tender_body(portal.clock)  # type: ignore[arg-type]
+        body.update(over)
+        api = httpx.Client(base_url=portal.url, timeout=60)
+        return flow.publish(api, portal.clock, new_org, body=body)  # type: ignore[arg-type]
+
+    return make

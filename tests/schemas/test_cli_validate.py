@@ -178,3 +178,31 @@ def test_compiled_engine_gives_the_same_verdicts_and_rules(
         (r["valid"], sorted(f["rule"] for f in r["findings"])) for r in saxon
     ]
     assert run(cli, artefacts_dir, "--engine", "fast", files[0])[0] == 2
+
+
+def test_many_files_end_with_a_summary_line_on_stderr(
+    cli: typer.Typer, artefacts_dir: Path, examples: Path, tmp_path: Path
+) -> None:
+    good = sorted(examples.iterdir())[:3]
+    missing = tmp_path / "not-there.xml"
+    result = CliRunner().invoke(
+        cli,
+        ["validate", "--artefacts", str(artefacts_dir), "--json", *map(str, good), str(missing)],
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == "4 files: 3 valid, 0 invalid, 1 not checked"
+    assert len(lines(result.stdout)) == 4  # stdout stays one JSON object per file
+    one = CliRunner().invoke(cli, ["validate", "--artefacts", str(artefacts_dir), str(good[0])])
+    assert one.exit_code == 0 and "files:" not in one.stderr
+
+
+def test_a_person_at_a_terminal_sees_a_progress_bar_over_many_files(
+    cli: typer.Typer, artefacts_dir: Path, examples: Path
+) -> None:
+    files = [str(p) for p in sorted(examples.iterdir())[:3]]
+    result = CliRunner(env={"TTY_COMPATIBLE": "1"}).invoke(
+        cli, ["validate", "--artefacts", str(artefacts_dir), "--json", *files]
+    )
+    assert result.exit_code == 0
+    assert "validating" in result.stderr and "3/3" in result.stderr
+    assert len(lines(result.stdout)) == 3

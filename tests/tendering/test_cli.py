@@ -36,8 +36,9 @@ def url(gw: Container) -> Iterator[str]:
 
 
 def _run(*args: str) -> tuple[int, str]:
+    """Exit code and what a user reads: stdout when it worked (hints go to stderr), else both."""
     result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout if result.exit_code == 0 else result.output
 
 
 def _toml(body: dict[str, object]) -> str:
@@ -194,3 +195,42 @@ def test_restricted_tender_requests_and_selection_from_the_command_line(
     beta_key = ["--url", url, "--key", candidates[1].org.keys["supplier"]]
     code, out = _run("bid", "participation", p.id, *beta_key)
     assert code == 0 and json.loads(out)["reason"] == "no turnover"
+
+
+def test_search_finds_published_tenders_by_text_cpv_and_buyer_without_a_key(
+    url: str, api: TestClient, new_org: MakeOrg, clock: Clock
+) -> None:
+    p = publish(api, clock, new_org)
+    buyer = p.buyer.cvr
+    code, out = _run("tender", "search", "--cpv", "909", "--buyer", buyer, "--url", url)
+    assert code == 0 and p.id in out and "1 shown of 1 matching" in out, out
+    code, out = _run("tender", "search", "skoler", "--buyer", buyer, "--json", "--url", url)
+    assert code == 0 and [t["id"] for t in json.loads(out)] == [p.id]
+    code, out = _run("tender", "search", "--cpv", "45", "--buyer", buyer, "--url", url)
+    assert code == 0 and p.id not in out and "0 shown of 0" in out
+    deadline = datetime.fromisoformat(p.tender["timeline"]["deadline"])
+    after = (deadline + timedelta(days=1)).date().isoformat()
+    before = (deadline + timedelta(days=1)).date().isoformat()
+    assert p.id not in _run("tender", "search", "--buyer", buyer, "--deadline-after", after,
+                            "--url", url)[1]  # fmt: skip
+    assert p.id in _run("tender", "search", "--buyer", buyer, "--deadline-before", before,
+                        "--url", url)[1]  # fmt: skip
+    code, out = _run("tender", "search", "--deadline-after", "next week", "--url", url)
+    assert code == 2 and "--deadline-after" in out
+    naive = api.get("/v1/public/tenders", params={"deadline_after": "2030-01-01T00:00:00"})
+    assert naive.status_code == 400 and "time zone" in naive.json()["detail"]
+
+
+def test_award_says_what_comes_next_and_refuses_a_tender_not_yet_opened(
+    url: str, api: TestClient, new_org: MakeOrg, clock: Clock, tmp_path: Path
+) -> None:
+    p = publish(api, clock, new_org)
+    code, out = _run("tender", "award", p.id, "--url", url, "--key", p.buyer.keys["buyer"])
+    assert code == 2 and "the tender is published: nothing to award" in out
+    code, out = _run("tender", "award", p.id, "--step", "later", "--url", url, "--key",
+                     p.buyer.keys["buyer"])  # fmt: skip
+    assert code == 2 and "--step is one of propose, standstill, award" in out
+    existing = tmp_path / "member.key"
+    existing.write_text("mine")
+    code, out = _run("tender", "member-keygen", "--out", str(existing))
+    assert code == 1 and "not overwriting" in out and existing.read_text() == "mine"

@@ -1,0 +1,1 @@
+"""The audit chain: hash-chained entries, anchored outside the database."""

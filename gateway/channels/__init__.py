@@ -1,0 +1,1 @@
+"""Channels: how a submission reaches its recipient, behind one small interface."""

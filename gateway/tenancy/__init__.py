@@ -1,0 +1,1 @@
+"""Organisations, people and API clients, their roles and keys."""
