@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from typing import Annotated
 
@@ -43,7 +42,7 @@ def _from_json(raw: bytes) -> tuple[SubmissionCreate, bytes]:
         return body, body.payload.encode()
     try:
         return body, base64.b64decode(body.payload_base64 or "", validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a str with non-ASCII characters
         raise BadRequest("'payload_base64' is not valid base64") from None
 
 
@@ -75,7 +74,8 @@ async def create_submission(
     raw = await read_limited(request, c.settings.xml.max_bytes + 1024)
     content_type = request.headers.get("content-type", "application/octet-stream")
     if content_type.split(";")[0].strip() == "application/json":
-        body, payload = _from_json(raw)
+        # Up to 50 MB of JSON and base64: decoded off the event loop.
+        body, payload = await run_in_threadpool(_from_json, raw)
         kind, recipient, reference = body.kind, body.recipient, body.reference
         content_type = body.content_type
     else:
