@@ -13,6 +13,7 @@ __all__ = [
     "PortalSettings",
     "Settings",
     "SigningSettings",
+    "SmtpSettings",
     "XmlSettings",
     "get_settings",
 ]
@@ -72,6 +73,15 @@ class SigningSettings(BaseModel):
     pinned_signers: dict[str, list[str]] = Field(default_factory=dict)
 
 
+class SmtpSettings(BaseModel):
+    """Outgoing e-mail; with no host the notices go to the outbox folder of the data dir."""
+
+    host: str | None = None
+    port: int = 25
+    sender: str = "gateway@localhost"
+    starttls: bool = False
+
+
 class AuditSettings(BaseModel):
     """Checkpoints anchoring the audit chains outside the database."""
 
@@ -123,6 +133,11 @@ class Settings(BaseSettings):
     xml: XmlSettings = Field(default_factory=XmlSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    # What the API-client commands (tender, bid, order, invoice) send as their key.
+    api_key: SecretStr | None = None
+    # The passphrase ``gateway bid keygen`` / ``bid seal`` use for the supplier's key file.
+    bid_key_password: SecretStr | None = None
     audit: AuditSettings = Field(default_factory=AuditSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     portal: PortalSettings = Field(default_factory=PortalSettings)

@@ -10,7 +10,7 @@ from pathlib import Path
 import saxonche
 from lxml import etree
 
-from schemas import dynamic, engine, plans, xmlsafe
+from schemas import dynamic, engine, plans, xbrl, xmlsafe
 from schemas.report import (
     RULESET_ERROR,
     Finding,
@@ -145,6 +145,12 @@ class Validator:
         name: str = "",
     ) -> ValidationReport:
         """Validate a tree that came from ``schemas.xmlsafe`` (never from a plain lxml parse)."""
+        if plan is None and xbrl.is_filing(tree.getroot()):
+            # An XBRL or Inline XBRL filing: its taxonomy package is the plan, Arelle the engine.
+            xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+            return xbrl.validate_filing(
+                xml, tree.getroot(), artefacts_dir=self.artefacts_dir, name=name
+            )
         chosen = self.choose(tree, plan=plan, on=on)
         local = _split(tree.getroot().tag)[1]
         report = ValidationReport(plan=chosen.name, document=name)

@@ -51,9 +51,27 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+TaxonomyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--taxonomy",
+        help="Install this taxonomy package (e.g. the Business Authority's newest ÅRL zip) "
+        "instead of the artefact sets; its SHA-256 is recorded and checked by verify.",
+    ),
+]
+
+
 @app.command("install")
-def install_cmd(source: FromOpt = None, target: ToOpt = None, sets: SetOpt = None) -> None:
+def install_cmd(
+    source: FromOpt = None,
+    target: ToOpt = None,
+    sets: SetOpt = None,
+    taxonomy: TaxonomyOpt = None,
+) -> None:
     """Copy the artefact sets into the artefact directory, checking every file's SHA-256."""
+    if taxonomy is not None:
+        _install_taxonomy(taxonomy, target if target is not None else default_artefacts_dir())
+        return
     try:
         src = source if source is not None else store.default_source()
     except store.ArtefactError as exc:
@@ -76,6 +94,18 @@ def install_cmd(source: FromOpt = None, target: ToOpt = None, sets: SetOpt = Non
     typer.echo(f"{len(report.installed)} installed, {len(report.skipped)} up to date in {dest}")
 
 
+def _install_taxonomy(package: Path, dest: Path) -> None:
+    from schemas import xbrl
+
+    try:
+        installed, sha = xbrl.install_taxonomy(package, dest)
+    except (ValueError, OSError) as exc:
+        raise _fail(f"install refused: {exc}", _EXIT_FAILED) from exc
+    typer.echo(f"installed taxonomy {installed.identifier} ({installed.name}), sha256 {sha}")
+    for entry in installed.entry_points:
+        typer.echo(f"  entry point {entry}")
+
+
 @app.command("verify")
 def verify_cmd(target: ToOpt = None, sets: SetOpt = None) -> None:
     """Hash every installed file and name each one that is missing or altered."""
@@ -92,9 +122,14 @@ def verify_cmd(target: ToOpt = None, sets: SetOpt = None) -> None:
         typer.echo(f"missing {rel}", err=True)
     for rel in report.altered:
         typer.echo(f"altered {rel}", err=True)
+    from schemas import xbrl
+
+    taxonomies = xbrl.altered_taxonomies(dest)
+    for name in taxonomies:
+        typer.echo(f"altered {xbrl.TAXONOMIES}/{name}", err=True)
     if not report.checked:
         raise _fail(f"no artefact set is installed in {dest}", _EXIT_FAILED)
-    if not report.ok:
+    if not report.ok or taxonomies:
         raise typer.Exit(_EXIT_FAILED)
     typer.echo(f"{len(report.checked)} set(s) verified in {dest}")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from typing import Annotated
 
@@ -43,7 +42,7 @@ def _from_json(raw: bytes) -> tuple[SubmissionCreate, bytes]:
         return body, body.payload.encode()
     try:
         return body, base64.b64decode(body.payload_base64 or "", validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a str with non-ASCII characters
         raise BadRequest("'payload_base64' is not valid base64") from None
 
 

@@ -58,7 +58,7 @@ def prometheus(request: Request) -> Response:
     c = container_of(request)
     registry = CollectorRegistry()
     gauge = Gauge("gateway_submissions", "Submissions by status", ["status"], registry=registry)
-    with c.db.sessions() as s:
+    with c.db.transaction() as s:
         for status, count in s.execute(
             select(Submission.status, func.count()).group_by(Submission.status)
         ):

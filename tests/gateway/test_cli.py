@@ -71,18 +71,18 @@ def test_invalid_cvr_is_a_message_and_exit_2(
     reset_container()
     try:
         bad = runner.invoke(app, ["org", "create", "--cvr", "12345678", "--name", "X"])
-        assert bad.exit_code == 2
+        assert bad.exit_code == 1
         assert "not a valid CVR" in bad.output
         ok = runner.invoke(app, ["org", "create", "--cvr", "10150817", "--name", "Acme ApS"])
         assert ok.exit_code == 0, ok.output
         dup = runner.invoke(app, ["org", "create", "--cvr", "10150817", "--name", "Acme ApS"])
-        assert dup.exit_code == 2 and "exists" in dup.output
+        assert dup.exit_code == 1 and "exists" in dup.output
         role = runner.invoke(app, ["key", "create", "--org", "10150817", "--role", "king"])
-        assert role.exit_code == 2 and "unknown role" in role.output
+        assert role.exit_code == 1 and "unknown role" in role.output
         key = runner.invoke(app, ["key", "create", "--org", "10150817", "--role", "reporter"])
         assert key.exit_code == 0 and key.output.startswith("gw_")
         missing = runner.invoke(app, ["key", "create", "--org", "25313763", "--role", "reporter"])
-        assert missing.exit_code == 2 and "no organisation" in missing.output
+        assert missing.exit_code == 1 and "no organisation" in missing.output
     finally:
         get_settings.cache_clear()
         reset_container()
