@@ -22,7 +22,7 @@ import typer
 from gateway.cli.artefacts import default_artefacts_dir
 from schemas import engine, plans, xmlsafe
 from schemas.report import Finding, ValidationReport
-from schemas.validation import Validator
+from schemas.validation import ENGINES, Validator
 
 __all__ = ["register", "validate_cmd"]
 
@@ -80,6 +80,14 @@ def validate_cmd(
     list_plans: Annotated[
         bool, typer.Option("--list-plans", help="List the plans and exit.")
     ] = False,
+    engine_name: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Rule engine: saxon (the official stylesheets) or compiled "
+            "(gated rules over the parsed tree, Saxon for the rest).",
+        ),
+    ] = "saxon",
 ) -> None:
     """Validate documents: XSD plus the official Schematron rules for their type."""
     if list_plans:
@@ -88,7 +96,12 @@ def validate_cmd(
     if not files:
         typer.echo("error: name at least one FILE (or --list-plans)", err=True)
         raise typer.Exit(_USAGE)
-    validator = Validator(artefacts if artefacts is not None else default_artefacts_dir())
+    if engine_name not in ENGINES:
+        typer.echo(f"error: --engine must be one of {', '.join(ENGINES)}", err=True)
+        raise typer.Exit(_USAGE)
+    validator = Validator(
+        artefacts if artefacts is not None else default_artefacts_dir(), engine=engine_name
+    )
     worst = _OK
     tally = {"valid": 0, "invalid": 0, "unreadable": 0}
     with _progress(len(files)) as step:
