@@ -64,11 +64,16 @@ TaxonomyOpt = Annotated[
 def _fetch(dest: Path, sets: list[str] | None, mirror: str | None) -> None:
     from schemas.fetch import DownloadFailed, fetch
 
+    manifest = store.load_manifest()
+    # Every set when none is named: those with a known location now, the rest named after.
+    rest = [] if sets else [a.name for a in manifest.sets.values() if not a.download]
+    chosen = sets or [a.name for a in manifest.sets.values() if a.download]
     try:
         report = fetch(
             dest,
             cache=dest / ".download",
-            sets=sets or None,
+            sets=chosen,
+            manifest=manifest,
             mirror=mirror,
             say=lambda line: typer.echo(line, err=True),
         )
@@ -81,6 +86,12 @@ def _fetch(dest: Path, sets: list[str] | None, mirror: str | None) -> None:
     for name in report.installed:
         typer.echo(f"installed {name} (downloaded, every file's SHA-256 checked)")
     typer.echo(f"{len(report.installed)} installed, {len(report.skipped)} up to date in {dest}")
+    if rest:
+        raise _fail(
+            f"no official download location is known for {', '.join(rest)}: "
+            "install them with --from DIR (a copy such as ../shared/artefacts)",
+            _EXIT_USAGE,
+        )
 
 
 @app.command("install")

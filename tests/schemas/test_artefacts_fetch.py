@@ -142,3 +142,26 @@ def test_a_set_with_no_known_location_is_a_usage_error(mirror: Mirror, tmp_path:
     done = _install(mirror, tmp_path / "artefacts", "oioubl-2.1")
     assert done.exit_code == 2
     assert "oioubl-2.1" in done.output and "--from" in done.output
+
+
+def test_all_sets_install_what_can_be_fetched_and_name_the_rest(
+    mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemas import artefacts
+
+    known = set(SETS)
+    real = artefacts.load_manifest()
+    trimmed = artefacts.Manifest(
+        {
+            n: a
+            if n in known or not a.download
+            else artefacts.ArtefactSet(a.name, a.version, a.source, a.files, None)
+            for n, a in real.sets.items()
+        }
+    )
+    monkeypatch.setattr(artefacts, "load_manifest", lambda *_a, **_k: trimmed)
+    monkeypatch.setattr(artefacts, "has_default_source", lambda: False)
+    done = runner.invoke(app, ["install", "--to", str(tmp_path / "a"), "--mirror", mirror.url])
+    assert done.exit_code == 2
+    assert "2 installed" in done.output and "oioubl-2.1" in done.output
+    assert verify(tmp_path / "a", sets=list(SETS)).ok
