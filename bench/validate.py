@@ -183,6 +183,46 @@ def _large(artefacts: Path, sizes: list[int]) -> dict[str, Any]:
     return out
 
 
+def _serve(artefacts: Path, docs: list[bytes], counts: list[int], rounds: int) -> dict[str, Any]:
+    """Documents per wall-second through ``gateway validate --serve`` for each worker count."""
+    import threading
+
+    import httpx
+
+    from gateway.cli.validate_serve import ValidationServer
+
+    out: dict[str, Any] = {}
+    for workers in counts:
+        server = ValidationServer(artefacts, port=0, workers=workers)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        url = f"http://127.0.0.1:{server.port}/validate"
+
+        def send_all(client_docs: list[bytes], url: str = url) -> None:
+            with httpx.Client(timeout=600) as client:
+                for d in client_docs:
+                    client.post(url, content=d).raise_for_status()
+
+        def run(batch: list[bytes], send_all: Any = send_all) -> float:
+            clients = [threading.Thread(target=send_all, args=(batch[i::4],)) for i in range(4)]
+            start = time.perf_counter()
+            for c in clients:
+                c.start()
+            for c in clients:
+                c.join()
+            return time.perf_counter() - start
+
+        for _ in range(workers):  # every worker compiles once outside the timing
+            run(docs)
+        spent = sum(run(docs) for _ in range(rounds))
+        out[f"{workers}_workers"] = round(len(docs) * rounds / spent, 1)
+        server.close()
+    first = out[f"{counts[0]}_workers"]
+    out["scaling_vs_first"] = {k: round(v / first, 2) for k, v in out.items() if k.endswith("s")}
+    out["measure"] = "documents per wall-second, 4 concurrent clients, this machine's cores"
+    return out
+
+
 def main() -> None:
     default = os.environ.get("GW_ARTEFACTS_DIR", str(ROOT / "var" / "artefacts"))
     parser = argparse.ArgumentParser(description=__doc__)
@@ -190,7 +230,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--large", default="", help="comma-separated line counts (not for CI)")
     parser.add_argument("--large-child", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--only-serve", action="store_true", help="only the --serve figures")
     parser.add_argument("--no-extra", action="store_true", help="skip the signature figures")
+    parser.add_argument(
+        "--serve-workers", default="", help="e.g. 1,2: throughput of --serve per worker count"
+    )
     args = parser.parse_args()
     artefacts: Path = args.artefacts
     if args.large_child:
@@ -198,6 +242,10 @@ def main() -> None:
         _large_one(artefacts, int(lines), engine_name)
         return
     docs = _documents(artefacts)
+    if args.only_serve:
+        counts = [int(n) for n in (args.serve_workers or "1,2").split(",") if n]
+        print(json.dumps({"serve": _serve(artefacts, docs, counts, args.rounds)}, indent=2))
+        return
     validator = Validator(artefacts)
     compiled = Validator(artefacts, engine="compiled")
     plan = plans.resolve(PLAN)
@@ -278,6 +326,9 @@ def main() -> None:
         },
         "generated_invoices": _sizes(artefacts, validator, compiled),
     }
+    if args.serve_workers:
+        counts = [int(n) for n in args.serve_workers.split(",") if n]
+        result["serve"] = _serve(artefacts, docs, counts, args.rounds)
     if args.large:
         result["large"] = _large(artefacts, [int(n) for n in args.large.split(",") if n])
     if not args.no_extra:
