@@ -74,7 +74,8 @@ async def create_submission(
     raw = await read_limited(request, c.settings.xml.max_bytes + 1024)
     content_type = request.headers.get("content-type", "application/octet-stream")
     if content_type.split(";")[0].strip() == "application/json":
-        body, payload = _from_json(raw)
+        # Up to 50 MB of JSON and base64: decoded off the event loop.
+        body, payload = await run_in_threadpool(_from_json, raw)
         kind, recipient, reference = body.kind, body.recipient, body.reference
         content_type = body.content_type
     else:

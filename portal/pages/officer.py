@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from gateway.errors import BadRequest
@@ -125,7 +126,9 @@ async def evaluate(page: PageDep, request: Request, tender_id: str) -> Response:
         except InvalidOperation:
             raise BadRequest(f"points for {criterion} of lot {lot} must be a number") from None
         points.setdefault(lot, {}).setdefault(bid, {})[criterion] = number
-    evaluate_tender(
+    # Scoring and the database are blocking work: off the event loop, like every sync page.
+    await run_in_threadpool(
+        evaluate_tender,
         page.container,
         page.db,
         actor=actor,
