@@ -34,6 +34,7 @@ from gateway.audit.merkle import CompactTree, consistency_proof, verify_consiste
 from gateway.audit.models import AuditEntry, AuditHead
 from gateway.audit.timestamp import HttpTimestamper, Timestamper
 from gateway.audit.worm import WormFolder
+from gateway.errors import BadRequest
 from gateway.settings import Settings
 from gateway.signing.keys import (
     SigningIdentity,
@@ -285,7 +286,9 @@ def prove(log: AnchoredLog, from_number: int, to_number: int) -> dict[str, Any]:
             raise CheckpointNotFound(f"no valid checkpoint {n}")
     assert old is not None and new is not None
     if old.number > new.number:
-        raise CheckpointNotFound("--from must name an earlier checkpoint than --to")
+        raise BadRequest(
+            f"checkpoint {old.number} is later than {new.number}: give the earlier first"
+        )
     proof = consistency_proof(old.tree_size, _leaf_hashes(log, new.tree_size))
     return {
         "type": "rfc9162-consistency-proof",

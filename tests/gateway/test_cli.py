@@ -103,3 +103,34 @@ def test_compose_file_runs_commands_the_gateway_has() -> None:
     )
     dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
     assert "USER gateway" in dockerfile and "gateway artefacts install" in dockerfile
+
+
+def test_compose_makes_keys_once_and_checks_the_health_of_every_service() -> None:
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
+    services = compose["services"]
+    assert services["keys"]["command"][:4] == ["gateway", "keys", "init", "--if-missing"]
+    assert "keys" in compose["volumes"]
+    for name in ("migrate", "api", "worker", "beat", "sandbox"):
+        service = services[name]
+        # Every process signs or verifies with the same identity: the keys volume, made first.
+        assert "keys:/var/lib/gateway/keys" in service["volumes"], name
+        assert service["depends_on"]["keys"]["condition"] == "service_completed_successfully"
+    for name in ("api", "worker", "beat", "sandbox", "postgres", "redis"):
+        assert services[name]["healthcheck"]["test"], name
+    # The probes ask the ports the services listen on.
+    assert "127.0.0.1:8000/readyz" in " ".join(services["api"]["healthcheck"]["test"])
+    assert "127.0.0.1:8100/healthz" in " ".join(services["sandbox"]["healthcheck"]["test"])
+    assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
+    dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
+    assert "mkdir -p /var/lib/gateway/keys" in dockerfile
+
+
+def test_keys_init_if_missing_keeps_the_keys_there(tmp_path: Path) -> None:
+    first = runner.invoke(app, ["keys", "init", "--dir", str(tmp_path), "--key-size", "2048"])
+    assert first.exit_code == 0, first.output
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    again = runner.invoke(app, ["keys", "init", "--dir", str(tmp_path), "--if-missing"])
+    assert again.exit_code == 0 and "already in place" in again.output
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    plain = runner.invoke(app, ["keys", "init", "--dir", str(tmp_path)])
+    assert plain.exit_code == 1 and "already exist" in plain.output

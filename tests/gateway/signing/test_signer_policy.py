@@ -258,3 +258,17 @@ def test_the_configured_trust_store_reads_the_settings(dev_keys, signers) -> Non
     bad = Settings(keys_dir=dev_keys.directory, signing=SigningSettings(pinned_signers={"x": []}))
     with pytest.raises(KeyStoreError, match="unknown signing purpose"):
         load_configured_trust_store(bad)
+
+
+def test_the_gateways_own_tls_client_certificate_cannot_sign_a_document(
+    dev_keys, trust: TrustStore, invoice_xml: bytes
+) -> None:  # type: ignore[no-untyped-def]
+    """The sample of the adversarial review: `gateway keys init`'s TLS client key signing UBL."""
+    from gateway.signing import load_signing_identity
+
+    tls = load_signing_identity(dev_keys.tls_client_cert, key_path=dev_keys.tls_client_key)
+    result = verify_ubl(sign_ubl(invoice_xml, tls), trust)
+    assert result.refusal == "signer-not-permitted"
+    assert "TLS client certificate" in (result.reason or "")
+    seal = load_signing_identity(dev_keys.signing_p12)
+    assert verify_ubl(sign_ubl(invoice_xml, seal), trust).valid
