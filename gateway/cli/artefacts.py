@@ -61,22 +61,70 @@ TaxonomyOpt = Annotated[
 ]
 
 
+def _fetch(dest: Path, sets: list[str] | None, mirror: str | None) -> None:
+    from schemas.fetch import DownloadFailed, fetch
+
+    manifest = store.load_manifest()
+    # Every set when none is named: those with a known location now, the rest named after.
+    rest = [] if sets else [a.name for a in manifest.sets.values() if not a.download]
+    chosen = sets or [a.name for a in manifest.sets.values() if a.download]
+    try:
+        report = fetch(
+            dest,
+            cache=dest / ".download",
+            sets=chosen,
+            manifest=manifest,
+            mirror=mirror,
+            say=lambda line: typer.echo(line, err=True),
+        )
+    except store.ArtefactUsageError as exc:
+        raise _fail(f"install refused: {exc.detail}", _EXIT_USAGE) from exc
+    except DownloadFailed as exc:
+        raise _fail(f"download failed: {exc.detail}", _EXIT_FAILED) from exc
+    except store.ArtefactError as exc:
+        raise _fail(f"install refused: {exc.detail}", _EXIT_FAILED) from exc
+    for name in report.installed:
+        typer.echo(f"installed {name} (downloaded, every file's SHA-256 checked)")
+    typer.echo(f"{len(report.installed)} installed, {len(report.skipped)} up to date in {dest}")
+    if rest:
+        raise _fail(
+            f"no official download location is known for {', '.join(rest)}: "
+            "install them with --from DIR (a copy such as ../shared/artefacts)",
+            _EXIT_USAGE,
+        )
+
+
 @app.command("install")
 def install_cmd(
     source: FromOpt = None,
     target: ToOpt = None,
     sets: SetOpt = None,
     taxonomy: TaxonomyOpt = None,
+    mirror: Annotated[
+        str | None,
+        typer.Option(
+            "--mirror",
+            help="Fetch the official archives from this mirror of their download locations "
+            "(same paths), instead of from the publishers.",
+        ),
+    ] = None,
 ) -> None:
-    """Copy the artefact sets into the artefact directory, checking every file's SHA-256."""
+    """Install the artefact sets, checking every file's SHA-256.
+
+    From --from DIR, else ../shared/artefacts beside the project, else each set's
+    official download location named in the manifest (resumed when run again).
+    """
     if taxonomy is not None:
         _install_taxonomy(taxonomy, target if target is not None else default_artefacts_dir())
+        return
+    dest = target if target is not None else default_artefacts_dir()
+    if source is None and (mirror is not None or not store.has_default_source()):
+        _fetch(dest, sets, mirror)
         return
     try:
         src = source if source is not None else store.default_source()
     except store.ArtefactError as exc:
         raise _fail(exc.detail, _EXIT_USAGE) from exc
-    dest = target if target is not None else default_artefacts_dir()
     try:
         report = store.install(src, dest, sets=sets or None)
     except store.ArtefactUsageError as exc:

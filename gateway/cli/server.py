@@ -25,7 +25,9 @@ def _gateway(*args: str) -> list[str]:
 
 
 def _celery(*args: str) -> list[str]:
-    return [sys.executable, "-m", "celery", "-A", "gateway.celery_app:celery_app", *args]
+    # With JSON logs the start-up banner would be the one non-JSON output: leave it out.
+    quiet = ["--quiet"] if settings().log_json else []
+    return [sys.executable, "-m", "celery", "-A", "gateway.celery_app:celery_app", *quiet, *args]
 
 
 def prepare(*, artefacts: bool = True) -> None:
