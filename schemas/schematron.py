@@ -15,6 +15,8 @@ from pathlib import Path
 
 import saxonche
 
+from schemas.engine import on_saxon_thread
+
 __all__ = ["SchematronError", "compile_preaward", "compile_schematron"]
 
 _STEPS = ("iso_dsdl_include.xsl", "iso_abstract_expand.xsl", "iso_svrl_for_xslt2.xsl")
@@ -63,7 +65,7 @@ class _Compiler:
 
 def compile_schematron(sch: Path, out: Path, *, iso_dir: Path) -> Path:
     """Compile one .sch file into an XSLT 2.0 stylesheet that writes SVRL."""
-    text = _Compiler(iso_dir).compile(sch)
+    text = on_saxon_thread(lambda: _Compiler(iso_dir).compile(sch))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     return out
@@ -80,10 +82,11 @@ def compile_preaward(artefacts_dir: Path, *, force: bool = False) -> list[str]:
     todo = [p for p in sources if force or not (out_dir / f"{p.stem}.xslt").is_file()]
     if not todo:
         return []
-    compiler = _Compiler(artefacts_dir / ISO_SET)
+    # Saxon only on the engine's thread (see schemas.engine).
+    compiler = on_saxon_thread(_Compiler, artefacts_dir / ISO_SET)
     done = []
     for sch in todo:
-        text = compiler.compile(sch)
+        text = on_saxon_thread(compiler.compile, sch)
         out_dir.mkdir(parents=True, exist_ok=True)
         tmp = out_dir / f".{sch.stem}.xslt.tmp"
         tmp.write_text(text, encoding="utf-8")
