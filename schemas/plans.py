@@ -194,9 +194,18 @@ UBL23_PREAWARD_ROOTS = (
 # eForms notices (EU standard forms, UBL 2.3 based) for TED: the SDK's own XSDs and its
 # Schematron, compiled at install time (`schemas.schematron.compile_eforms`). "static" rules
 # read only the notice; "dynamic" adds the SDK's stage 6 (dispatch date near today).
-EFORMS_ROOTS = ("ContractNotice", "PriorInformationNotice", "ContractAwardNotice")
+EFORMS_ROOTS = (
+    "ContractNotice",
+    "PriorInformationNotice",
+    "ContractAwardNotice",
+    "BusinessRegistrationInformationNotice",  # subtypes X01, X02 (EEIG, European company)
+)
 EFORMS_SDK = "eforms-sdk-1.15.1"
 EFORMS_XSD = EFORMS_SDK + "/schemas/maindoc/UBL-{root}-2.3.xsd"
+EFORMS_XSD_OVERRIDES = {
+    "BusinessRegistrationInformationNotice": EFORMS_SDK
+    + "/schemas/maindoc/EFORMS-BusinessRegistrationInformationNotice.xsd"
+}
 EFORMS_STATIC = RuleSet("eForms", EFORMS_SDK + "/compiled/eforms-static.xslt")
 EFORMS_DYNAMIC = RuleSet("eForms-dynamic", EFORMS_SDK + "/compiled/eforms-dynamic.xslt")
 EFORMS_CUSTOMIZATION = "eforms-sdk-1."
@@ -298,6 +307,7 @@ def _build() -> dict[str, Plan]:
             EFORMS_ROOTS,
             EFORMS_XSD,
             (EFORMS_STATIC, EFORMS_DYNAMIC),
+            xsd_overrides=EFORMS_XSD_OVERRIDES,
         ),
         Plan(
             "eforms-sdk-1-static",
@@ -305,6 +315,7 @@ def _build() -> dict[str, Plan]:
             EFORMS_ROOTS,
             EFORMS_XSD,
             (EFORMS_STATIC,),
+            xsd_overrides=EFORMS_XSD_OVERRIDES,
         ),
         Plan("ubl-2.1", "UBL 2.1 schema only", (), UBL21),
         Plan("ubl-2.3", "UBL 2.3 schema only", (), UBL23),

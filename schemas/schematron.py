@@ -113,6 +113,10 @@ def _fix_skeleton_output(text: str) -> str:
     """
     # The input is the skeleton's own output from hash-checked artefacts, never a document.
     root = etree.fromstring(text.encode("utf-8"), _FIXUP_PARSER)
+    for el in root.iterchildren(f"{_XSL}template"):
+        # ...and their findings get no location, the path mode matching elements only.
+        if el.get("mode") == "schematron-select-full-path" and el.get("match") == "*":
+            el.set("match", "*|@*")
     for el in root.iter(f"{_XSL}apply-templates"):
         if el.get("select") == "*" and (el.get("mode") or "").startswith("M"):
             el.set("select", "@*|*")
