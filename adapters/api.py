@@ -18,7 +18,7 @@ from gateway.operations import service as operations
 from gateway.tenancy.models import Organisation, Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
-from gateway.web.paging import Offset
+from gateway.web.paging import Offset, page_headers
 
 __all__ = ["MAX_UPLOAD_BYTES", "router"]
 
@@ -174,6 +174,8 @@ async def upload_ledger(
 
 @router.get("/ledgers")
 def list_ledgers(
+    request: Request,
+    response: Response,
     session: SessionDep,
     actor: Reader,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -181,6 +183,7 @@ def list_ledgers(
 ) -> dict[str, Any]:
     """The organisation's ledger versions, newest period first."""
     page = LedgerRepository(session, actor.organisation_id).listing(limit=limit, offset=offset)
+    page_headers(request, response, total=page.total, limit=limit, offset=offset)
     return {
         "items": [ledger_summary(v) for v in page.items],
         "total": page.total,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ from adapters.repository import LedgerRepository
 from adapters.source import Progress
 from adapters.vouchers import VoucherMerge, base_for_vouchers, is_vouchers_only, period_defaults
 from gateway.audit.service import record as audit
+from gateway.errors import Conflict
 
 __all__ = [
     "BATCH_SIZE",
@@ -95,11 +97,17 @@ def import_ledger(
     check_progress: Progress | None = None,
     store_progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
+    period: tuple[date, date] | None = None,
 ) -> ImportOutcome:
-    """Check a ledger file fully, then store it as the next version of its fiscal period."""
+    """Check a ledger file fully, then store it as the next version of its fiscal period.
+
+    ``period`` states the period the file is for (a journal's first and last postings
+    rarely fall on the quarter's first and last days); every posting must lie in it.
+    """
     repo = LedgerRepository(session, organisation_id)
     existing = repo.by_sha256(file_sha256(path))
     if existing is not None:
+        _same_reading(existing, path.name, format=format, profile=profile, period=period)
         return ImportOutcome(existing, created=False)
     # A CSV file rarely names its company: the importing organisation is the default.
     defaults = {"company_id": organisation_cvr, "company_name": organisation_name}
@@ -122,10 +130,11 @@ def import_ledger(
             f"{path.name}: the file states no fiscal period",
             problems=[Problem(path.name, "no fiscal period", code="header")],
         )
+    start, end = _stated_period(path.name, report.period_start, report.period_end, period)
     version = LedgerVersion(
-        period_start=report.period_start,
-        period_end=report.period_end,
-        version=repo.next_version(report.period_start, report.period_end),
+        period_start=start,
+        period_end=end,
+        version=repo.next_version(start, end),
         sha256=report.sha256,
         file_name=(file_name or path.name)[:500],
         size=report.size,
@@ -167,6 +176,56 @@ def import_ledger(
         },
     )
     return ImportOutcome(version, created=True, report=report)
+
+
+def _stated_period(
+    name: str, start: date, end: date, stated: tuple[date, date] | None
+) -> tuple[date, date]:
+    if stated is None:
+        return start, end
+    if stated[0] <= start and end <= stated[1]:
+        return stated
+    raise LedgerRejected(
+        f"{name}: --period {stated[0]}..{stated[1]} does not hold the ledger, whose period "
+        f"runs {start}..{end}",
+        problems=[
+            Problem(
+                name,
+                f"the ledger's period is {start}..{end}, not within {stated[0]}..{stated[1]}",
+                code="period",
+            )
+        ],
+    )
+
+
+def _same_reading(
+    existing: LedgerVersion,
+    name: str,
+    *,
+    format: str | None,
+    profile: str | None,
+    period: tuple[date, date] | None,
+) -> None:
+    """The same bytes asked to be read another way are refused, not silently kept."""
+    stored = {
+        "--format": existing.format,
+        "--profile": existing.profile,
+        "--period": f"{existing.period_start}..{existing.period_end}",
+    }
+    asked = {
+        "--format": format,
+        "--profile": profile,
+        "--period": f"{period[0]}..{period[1]}" if period else None,
+    }
+    for option, value in asked.items():
+        if value is not None and value != stored[option]:
+            raise Conflict(
+                f"{name} is already stored as ledger {existing.id} version {existing.version}, "
+                f"read with {option} {stored[option] or '(none)'}; the same file cannot be "
+                f"stored again with {option} {value}",
+                field=option.removeprefix("--"),
+                ledger_id=existing.id,
+            )
 
 
 def _store(session: Session, version: LedgerVersion, records: Iterator[Record], size: int) -> None:

@@ -17,7 +17,7 @@ from gateway.errors import GatewayError
 from gateway.operations import service as operations
 from gateway.operations.models import Operation, OperationStatus
 
-__all__ = ["KIND", "run_import"]
+__all__ = ["KIND", "run_import", "sweep_uploads"]
 
 KIND = "ledger.import"
 _log = logging.getLogger("adapters.uploads")
@@ -81,3 +81,29 @@ def run_import(c: Any, operation_id: str) -> str | None:
         operations.cleanup(data_path, operation_id)
     _log.info("adapters.upload." + status, extra={"operation": operation_id})
     return status
+
+
+def sweep_uploads(c: Any, *, older_than_seconds: float = 60) -> int:
+    """Enqueue again the imports still queued a while after they were accepted.
+
+    The broker only carries the hint; a hint lost (broker restart) must not
+    strand an accepted upload.
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from gateway.jobs import enqueue
+
+    cutoff = c.clock() - timedelta(seconds=older_than_seconds)
+    with c.db.transaction() as s:
+        stale = s.scalars(
+            select(Operation.id).where(
+                Operation.kind == KIND,
+                Operation.status == OperationStatus.QUEUED,
+                Operation.created_at <= cutoff,
+            )
+        ).all()
+        for operation_id in stale:
+            enqueue(s, "adapters.import_ledger", operation_id)
+    return len(stale)

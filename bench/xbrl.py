@@ -70,6 +70,12 @@ def main() -> None:
     report = validate_annual_report(xml, artefacts_dir=args.artefacts_dir, include_precheck=False)
     arelle_s = time.perf_counter() - started
     build_s = statistics.median(builds)
+    inline = _inline(ledger, args.builds)
+    started = time.perf_counter()
+    inline_report = validate_annual_report(
+        inline["document"], artefacts_dir=args.artefacts_dir, include_precheck=False
+    )
+    inline_arelle_s = time.perf_counter() - started
     print(
         json.dumps(
             {
@@ -81,10 +87,40 @@ def main() -> None:
                 "arelle_seconds": round(arelle_s, 3),
                 "arelle_errors": len(report.errors),
                 "arelle_over_build": round(arelle_s / build_s, 1) if build_s else None,
+                "inline_bytes": len(inline["document"]),
+                "inline_build_seconds_median": round(inline["seconds"], 5),
+                "inline_arelle_with_filing_rules_seconds": round(inline_arelle_s, 3),
+                "inline_arelle_errors": len(inline_report.errors),
             },
             indent=2,
         )
     )
+
+
+def _inline(ledger, builds: int) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """The complete report (profile, texts, notes) as Inline XBRL, built ``builds`` times."""
+    from reporting.xbrl import compute_figures, load_xbrl_mapping
+    from reporting.xbrl.filing import build_filing
+    from reporting.xbrl.inline import to_ixbrl
+    from reporting.xbrl.profile import load_profile
+
+    mapping = load_xbrl_mapping()
+    profile = load_profile(
+        ROOT / "examples" / "annual" / "profile.toml", cvr="12345678", name="Eksempel Handel ApS"
+    )
+    times, document = [], b""
+    for _ in range(builds):
+        started = time.perf_counter()
+        filing = build_filing(
+            figures=compute_figures(ledger, mapping),
+            profile=profile,
+            start=ledger.header.period_start,
+            end=ledger.header.period_end,
+            mapping=mapping,
+        )
+        document = to_ixbrl(filing)
+        times.append(time.perf_counter() - started)
+    return {"document": document, "seconds": statistics.median(times)}
 
 
 if __name__ == "__main__":

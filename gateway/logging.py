@@ -50,6 +50,8 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
+    # Warnings (Celery's about running as root, deprecations) become log lines too.
+    logging.captureWarnings(True)
     root.setLevel(level.upper())
     # uvicorn's access log would print query strings; keep it, it never carries keys.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "celery"):

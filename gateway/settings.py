@@ -13,6 +13,7 @@ __all__ = [
     "PortalSettings",
     "Settings",
     "SigningSettings",
+    "SmtpSettings",
     "XmlSettings",
     "get_settings",
 ]
@@ -66,6 +67,19 @@ class SigningSettings(BaseModel):
     key_file: Path | None = None
     key_password: SecretStr | None = None
     trust_file: Path | None = None
+    # Who may sign, per purpose (document, as4, ws-security): certificate policy OIDs
+    # admitted besides the development CA's, and certificates (SHA-256) that alone may sign.
+    signer_policy_oids: dict[str, list[str]] = Field(default_factory=dict)
+    pinned_signers: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class SmtpSettings(BaseModel):
+    """Outgoing e-mail; with no host the notices go to the outbox folder of the data dir."""
+
+    host: str | None = None
+    port: int = 25
+    sender: str = "gateway@localhost"
+    starttls: bool = False
 
 
 class AuditSettings(BaseModel):
@@ -119,6 +133,11 @@ class Settings(BaseSettings):
     xml: XmlSettings = Field(default_factory=XmlSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    # What the API-client commands (tender, bid, order, invoice) send as their key.
+    api_key: SecretStr | None = None
+    # The passphrase ``gateway bid keygen`` / ``bid seal`` use for the supplier's key file.
+    bid_key_password: SecretStr | None = None
     audit: AuditSettings = Field(default_factory=AuditSettings)
     webhooks: WebhookSettings = Field(default_factory=WebhookSettings)
     portal: PortalSettings = Field(default_factory=PortalSettings)

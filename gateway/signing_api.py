@@ -17,7 +17,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from gateway.errors import InvalidDocument
 from gateway.pipeline.steps import xml_limits
-from gateway.signing import VerificationResult, load_trust_store, verify_ubl
+from gateway.signing import VerificationResult, verify_ubl
+from gateway.signing.keys import load_configured_trust_store
 from gateway.signing.namespaces import DS
 from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
@@ -70,7 +71,7 @@ async def verify_signature(request: Request, actor: AnyRoleDep) -> dict[str, Any
     c = container_of(request)
     limits = xml_limits(c.settings)
     body = await read_limited(request, limits.max_bytes + 1024)
-    trust = load_trust_store(c.settings.trust_file)
+    trust = load_configured_trust_store(c.settings)
     signed, result = await run_in_threadpool(_check, body, trust, limits)
     return {
         "valid": result.valid and signed,

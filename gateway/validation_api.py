@@ -24,9 +24,9 @@ router = APIRouter(tags=["validation"])
 AnyRoleDep = Annotated[Actor, Depends(require(*Role))]
 
 
-@lru_cache(maxsize=4)
-def _validator(artefacts_dir: Path, limits: xmlsafe.XmlLimits) -> Validator:
-    return Validator(artefacts_dir, limits=limits)
+@lru_cache(maxsize=8)
+def _validator(artefacts_dir: Path, limits: xmlsafe.XmlLimits, engine: str) -> Validator:
+    return Validator(artefacts_dir, limits=limits, engine=engine)
 
 
 @router.post(
@@ -39,11 +39,19 @@ async def validate_document(
     actor: AnyRoleDep,
     plan: Annotated[str | None, Query(description="a plan name; detected when absent")] = None,
     format: Annotated[str, Query(pattern="^(json|svrl|text)$")] = "json",
+    engine: Annotated[
+        str,
+        Query(
+            pattern="^(saxon|compiled)$",
+            description="saxon: the official stylesheets; compiled: gated rules over the "
+            "parsed tree, Saxon for the rest",
+        ),
+    ] = "saxon",
 ) -> Any:
     c = container_of(request)
     limits = xml_limits(c.settings)
     body = await read_limited(request, limits.max_bytes + 1024)
-    validator = _validator(c.settings.effective_artefacts_dir, limits)
+    validator = _validator(c.settings.effective_artefacts_dir, limits, engine)
     try:
         report = await run_in_threadpool(validator.validate, body, plan=plan)
     except xmlsafe.XmlError as exc:

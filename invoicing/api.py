@@ -12,7 +12,7 @@ from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
 from gateway.web.body import read_limited
 from gateway.web.etag import IfMatch, check_if_match, with_etag
-from gateway.web.paging import Offset
+from gateway.web.paging import Offset, page_headers
 from invoicing import payloads, service
 from invoicing.repository import InvoiceRepository, OrderRepository, ProfileRepository
 
@@ -55,6 +55,8 @@ def create_order(
 
 @router.get("/orders", summary="Orders placed (buyer) or received (supplier)")
 def list_orders(
+    request: Request,
+    response: Response,
     session: SessionDep,
     actor: Reader,
     side: Annotated[str | None, Query(pattern="^(buyer|supplier)$")] = None,
@@ -64,7 +66,9 @@ def list_orders(
     page = OrderRepository(session, actor.organisation_id).list(
         side=side, limit=limit, offset=offset
     )
-    return {"items": [_order(session, r) for r in page.items], "total": page.total}
+    page_headers(request, response, total=page.total, limit=limit, offset=offset)
+    items = [_order(session, r) for r in page.items]
+    return {"items": items, "total": page.total, "limit": limit, "offset": offset}
 
 
 @router.get("/orders/{order_id}")
@@ -139,6 +143,8 @@ async def send_document(
 
 @router.get("/invoices", summary="Invoices issued (supplier) or received (buyer)")
 def list_invoices(
+    request: Request,
+    response: Response,
     session: SessionDep,
     actor: Reader,
     side: Annotated[str | None, Query(pattern="^(issued|received)$")] = None,
@@ -149,7 +155,9 @@ def list_invoices(
     page = InvoiceRepository(session, actor.organisation_id).list(
         side=side, status=status, limit=limit, offset=offset
     )
-    return {"items": [_invoice(session, r) for r in page.items], "total": page.total}
+    page_headers(request, response, total=page.total, limit=limit, offset=offset)
+    items = [_invoice(session, r) for r in page.items]
+    return {"items": items, "total": page.total, "limit": limit, "offset": offset}
 
 
 @router.get("/invoices/{invoice_id}")

@@ -1,18 +1,19 @@
 """``gateway order`` and ``gateway invoice``: ordering and invoicing for buyers and suppliers.
 
 API clients: they act with an API key (``--key`` or ``GW_API_KEY``) against a
-gateway (``--url`` or ``GW_PUBLIC_URL``). Exit codes: 0 done, 1 failure, 2 refused.
+gateway (``--url`` or ``GW_PUBLIC_URL``). Exit codes (``gateway.cli.common``): 0 done, 1 refused or failed, 2 usage.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import httpx
 import typer
+
+from gateway.cli.common import EXIT_REFUSED, EXIT_USAGE, api_key, fail, http_failure, usage_error
 
 __all__ = ["invoice_app", "order_app", "register"]
 
@@ -26,18 +27,15 @@ Key = Annotated[str | None, typer.Option("--key", help="API key (default: GW_API
 Json = Annotated[bool, typer.Option("--json", help="print the full JSON answer")]
 
 
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
+def _fail(message: str, code: int = EXIT_REFUSED) -> NoReturn:
+    fail(message, code)
 
 
 def _call(url: str | None, key: str | None, method: str, path: str, **kwargs: Any) -> Any:
     from gateway.settings import get_settings
 
     base = (url or get_settings().effective_public_url).rstrip("/")
-    token = key or os.environ.get("GW_API_KEY")
-    if not token:
-        _fail("give an API key with --key or GW_API_KEY")
+    token = api_key(key)
     try:
         with httpx.Client(
             base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"}
@@ -47,10 +45,10 @@ def _call(url: str | None, key: str | None, method: str, path: str, **kwargs: An
         _fail(f"cannot reach the gateway at {base}: {exc}")
     if r.status_code >= 400:
         try:
-            detail = r.json().get("detail", r.text)
+            body = r.json()
         except ValueError:
-            detail = r.text
-        _fail(f"{r.status_code}: {detail}", 2 if r.status_code < 500 else 1)
+            body = None
+        http_failure(r.status_code, body, r.text)
     return r.json()
 
 
@@ -59,7 +57,7 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name or not value:
-            _fail(f"{option} {item!r}: write ITEM=QUANTITY", 2)
+            _fail(f"{option} {item!r}: write ITEM=QUANTITY", EXIT_USAGE)
         out[name] = value
     return out
 
@@ -170,6 +168,8 @@ def invoice_create(
     as_json: Json = False,
 ) -> None:
     """Build and send an invoice from an order or a contract (supplier)."""
+    if item and not contract:
+        usage_error("--item needs --contract: an invoice from --order takes the order's lines")
     body: dict[str, Any] = {"number": number, "kind": kind}
     if order:
         body["order_id"] = order

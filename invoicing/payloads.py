@@ -36,6 +36,18 @@ class _Out(BaseModel):
 class OrderCreate(_In):
     """An order against a contract: seller item id (the contract's line id) → quantity."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "contract_id": "the id from GET /v1/contracts",
+                    "quantities": {"LOT-1-1": "12"},
+                    "buyer_reference": "Indkøb 4711",
+                }
+            ]
+        }
+    )
+
     contract_id: Annotated[str, Field(min_length=1, max_length=100)]
     quantities: Annotated[dict[str, Qty], Field(min_length=1, max_length=500)]
     number: Number | None = None
@@ -93,6 +105,19 @@ class InvoiceCreate(_In):
     Give ``order_id`` (the supplier's copy of an order), or ``contract_id`` with
     ``quantities``, or ``buyer`` (a participant id) with ``lines``.
     """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "number": "F-2027-0001",
+                    "order_id": "the supplier's order id from GET /v1/orders",
+                    "due_days": 30,
+                    "iban": "DK5000400440116243",
+                }
+            ]
+        }
+    )
 
     number: Number
     kind: Literal["invoice", "credit_note"] = "invoice"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from gateway.signing import load_trust_store
+from gateway.signing.keys import load_configured_trust_store
 from gateway.tenancy.models import Organisation
 from invoicing import inbound
 from invoicing.as4 import As4Receiver, InboundMessage
@@ -121,7 +121,7 @@ class GatewayAccessPoint:
 
                 self._receiver = As4Receiver(
                     identity=gateway_identity(self._settings),
-                    trust=load_trust_store(self._settings.trust_file),
+                    trust=load_configured_trust_store(self._settings),
                     deliver=deliver,
                     message_log=inbound.SubmissionMessageLog(c),
                     accepts_recipient=self._accepts,

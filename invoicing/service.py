@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from gateway.audit.service import record
 from gateway.blobs import sha256_hex
-from gateway.errors import BadRequest, Conflict, NotFound
+from gateway.errors import BadRequest, Conflict, InvalidDocument, NotFound
 from gateway.pipeline.models import Submission
 from gateway.pipeline.service import submit
 from gateway.tenancy.models import Organisation, Role
@@ -551,6 +551,16 @@ def send_invoice_document(
     if not to:
         raise BadRequest("the document names no buyer endpoint; give a recipient")
     syntax = syntax_of(document)
+    # Refused at once, before anything is stored: the pipeline would only find it later.
+    checked = c.validator(document, content_type=XML, kind="invoice")
+    if not checked.valid:
+        fatal = [f for f in checked.findings if f.get("severity") == "fatal"]
+        rules = ", ".join(str(f.get("rule")) for f in fatal[:5])
+        raise InvalidDocument(
+            f"the document breaks {len(fatal)} rule(s) of {checked.plan}: {rules}",
+            findings=checked.findings,
+            plan=checked.plan,
+        )
     return _record_issued(c, session, actor, invoice, document, to, syntax)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from portal.pages import auth, bids, home, tenders
+from portal.pages import auth, bids, committee, home, officer, records, tenders
 
 __all__ = ["install"]
 
 
 def install(app: FastAPI) -> None:
     """Serve the pages beside the API: ``/`` is the portal's home."""
-    for module in (home, auth, tenders, bids):
+    for module in (home, auth, tenders, bids, officer, committee, records):
         app.include_router(module.router)

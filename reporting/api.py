@@ -12,7 +12,7 @@ from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
 from gateway.web.etag import IfMatch, check_if_match, with_etag
-from gateway.web.paging import Offset
+from gateway.web.paging import Offset, page_headers
 from reporting import service
 from reporting.repository import ReportRepository
 
@@ -113,6 +113,7 @@ def submit_annual(
 @router.get("/reports")
 def list_reports(
     request: Request,
+    response: Response,
     session: SessionDep,
     actor: Reader,
     kind: Annotated[str | None, Query(pattern="^(vat|annual)$")] = None,
@@ -124,6 +125,7 @@ def list_reports(
     page = ReportRepository(session, actor.organisation_id).listing(
         kind=kind, limit=limit, offset=offset
     )
+    page_headers(request, response, total=page.total, limit=limit, offset=offset)
     return {
         "items": [service.report_json(c, session, r) for r in page.items],
         "total": page.total,

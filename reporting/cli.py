@@ -1,8 +1,8 @@
 """``gateway report vat|annual`` and ``gateway export saf-t``: reports from stored ledgers.
 
 The commands work on the gateway's database directly (as ``gateway ingest``
-does). Exit codes: 0 done, 1 failure, 2 refused (no ledger for the period, a
-report that does not validate, bad input).
+does). Exit codes (``gateway.cli.common``): 0 done, 1 refused (no ledger for the
+period, a report that does not validate, bad input) or failed, 2 usage.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from gateway.cli.common import EXIT_REFUSED, fail
 
 __all__ = ["register"]
 
@@ -40,8 +42,7 @@ def _exit_for(exc: Exception) -> None:
     from gateway.errors import GatewayError
 
     if isinstance(exc, GatewayError):
-        typer.secho(f"error: {exc.detail}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2 if exc.status in (400, 404, 409, 422) else 1) from None
+        fail(exc.detail)
     raise exc
 
 
@@ -158,7 +159,7 @@ def report_annual(
     for f in findings[:30]:
         typer.echo(f"  {f.get('severity')}: {f.get('rule')}: {f.get('message')}", err=True)
     if status == "invalid":
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_REFUSED)
 
 
 @export_app.command("saf-t")

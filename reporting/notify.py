@@ -6,7 +6,6 @@ deployment, and an outbox folder of ``.eml`` files for the sandbox and tests.
 
 from __future__ import annotations
 
-import os
 import smtplib
 import uuid
 from dataclasses import asdict, dataclass
@@ -153,17 +152,12 @@ class Notifier:
 
 
 def notifier_for(settings: Settings) -> Notifier:
-    """SMTP when ``GW_SMTP_HOST`` is set, else the outbox folder in the data directory."""
-    host = os.environ.get("GW_SMTP_HOST")
-    sender = os.environ.get("GW_SMTP_FROM", "gateway@localhost")
+    """SMTP when ``GW_SMTP__HOST`` is set, else the outbox folder in the data directory."""
+    smtp = settings.smtp
+    sender = smtp.sender
     email: EmailSender
-    if host:
-        email = SmtpSender(
-            host,
-            int(os.environ.get("GW_SMTP_PORT", "25")),
-            sender=sender,
-            starttls=os.environ.get("GW_SMTP_STARTTLS", "") == "1",
-        )
+    if smtp.host:
+        email = SmtpSender(smtp.host, smtp.port, sender=sender, starttls=smtp.starttls)
     else:
         email = OutboxSender(settings.data_path / "outbox", sender=sender)
     return Notifier(email=email)

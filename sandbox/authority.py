@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import hashlib
 from typing import Any
 
@@ -71,13 +70,20 @@ def authority_router(store: SandboxStore, trust: TrustStore | None = None) -> AP
     def take(envelope: Envelope) -> JSONResponse:
         try:
             payload = base64.b64decode(envelope.payload, validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or non-ASCII characters
             return _problem(400, "payload is not base64")
         if not payload:
             return _problem(422, "empty document", findings=[])
         signer = None
         if trust is not None:
-            signature = base64.b64decode(envelope.signature) if envelope.signature else None
+            try:
+                signature = (
+                    base64.b64decode(envelope.signature, validate=True)
+                    if envelope.signature
+                    else None
+                )
+            except ValueError:
+                return _problem(400, "signature is not base64")
             signer, refusal = _check_signature(trust, payload, signature, envelope.content_type)
             if refusal:
                 finding = {

@@ -11,7 +11,6 @@ is taken once; a repeat gets the first answer.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 from collections.abc import Sequence
@@ -106,7 +105,7 @@ def erst_router(
     def receive(envelope: Envelope) -> JSONResponse:
         try:
             payload = base64.b64decode(envelope.payload, validate=True)
-        except binascii.Error:
+        except ValueError:  # binascii.Error, or non-ASCII characters
             return _problem(400, "payload is not base64")
         if envelope.kind != "annual_report":
             return _problem(422, f"this intake takes annual reports, not {envelope.kind!r}")

@@ -28,7 +28,9 @@ __all__ = [
     "VerifyReport",
     "build_manifest",
     "default_source",
+    "has_default_source",
     "install",
+    "is_installed",
     "list_sets",
     "load_manifest",
     "sha256_file",
@@ -64,6 +66,8 @@ class ArtefactSet:
     version: str
     source: str
     files: dict[str, str]
+    # Where the publisher offers the set: {"url": archive, "root": folder inside it}.
+    download: dict[str, str] | None = None
 
     @property
     def digest(self) -> str:
@@ -143,7 +147,9 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
     except (OSError, ValueError) as exc:
         raise ArtefactError(f"cannot read artefact manifest {path}: {exc}") from exc
     sets = {
-        s["name"]: ArtefactSet(s["name"], s["version"], s["source"], dict(s["files"]))
+        s["name"]: ArtefactSet(
+            s["name"], s["version"], s["source"], dict(s["files"]), s.get("download")
+        )
         for s in raw["sets"]
     }
     return Manifest(sets)
@@ -158,6 +164,7 @@ def write_manifest(manifest: Manifest, path: Path = MANIFEST_PATH) -> None:
                 "name": s.name,
                 "version": s.version,
                 "source": s.source,
+                **({"download": s.download} if s.download else {}),
                 "files": dict(sorted(s.files.items())),
             }
             for s in sorted(manifest.sets.values(), key=lambda s: s.name)
@@ -221,6 +228,11 @@ def build_manifest(source: Path) -> Manifest:
     return Manifest(sets)
 
 
+def has_default_source() -> bool:
+    """Whether ``../shared/artefacts`` sits beside the project."""
+    return (PROJECT_ROOT.parent / "shared" / "artefacts").is_dir()
+
+
 def default_source() -> Path:
     """``<project root>/../shared/artefacts`` when it exists, else an error asking for one."""
     candidate = PROJECT_ROOT.parent / "shared" / "artefacts"
@@ -251,6 +263,11 @@ def _copy_verified(aset: ArtefactSet, source: Path, staging: Path) -> None:
         raise ArtefactError(
             "hash differs from the manifest: " + ", ".join(altered[:20]), files=altered
         )
+
+
+def is_installed(aset: ArtefactSet, target: Path) -> bool:
+    """Whether ``target`` holds exactly this version of the set (its marker matches)."""
+    return _marker_matches(aset, target / aset.name)
 
 
 def _marker_matches(aset: ArtefactSet, dest: Path) -> bool:

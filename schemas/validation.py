@@ -10,7 +10,9 @@ from pathlib import Path
 import saxonche
 from lxml import etree
 
-from schemas import dynamic, engine, plans, xmlsafe
+from schemas import dynamic, engine, plans, xbrl, xmlsafe
+from schemas.compiled import gate, runner
+from schemas.compiled.functions import NeedsReference
 from schemas.report import (
     RULESET_ERROR,
     Finding,
@@ -19,7 +21,11 @@ from schemas.report import (
     findings_from_svrl,
 )
 
-__all__ = ["Validator", "ruleset_error_finding", "validate"]
+__all__ = ["ENGINES", "Validator", "ruleset_error_finding", "validate"]
+
+# "saxon": the official stylesheets as published. "compiled": the gated rules run over the
+# lxml tree, the rest (and every schema-invalid document) in Saxon; see schemas.compiled.
+ENGINES = ("saxon", "compiled")
 
 _CBC = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
 
@@ -89,7 +95,11 @@ class Validator:
         *,
         limits: xmlsafe.XmlLimits = xmlsafe.DEFAULT_LIMITS,
         today: Callable[[], dt.date] = _today,
+        engine: str = "saxon",
     ) -> None:
+        if engine not in ENGINES:
+            raise ValueError(f"unknown rule engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        self.engine = engine
         self.artefacts_dir = Path(artefacts_dir).resolve()
         self.limits = limits
         self._today = today
@@ -145,24 +155,69 @@ class Validator:
         name: str = "",
     ) -> ValidationReport:
         """Validate a tree that came from ``schemas.xmlsafe`` (never from a plain lxml parse)."""
+        if plan is None and xbrl.is_filing(tree.getroot()):
+            # An XBRL or Inline XBRL filing: its taxonomy package is the plan, Arelle the engine.
+            xml = etree.tostring(tree, xml_declaration=True, encoding="UTF-8")
+            return xbrl.validate_filing(
+                xml, tree.getroot(), artefacts_dir=self.artefacts_dir, name=name
+            )
         chosen = self.choose(tree, plan=plan, on=on)
         local = _split(tree.getroot().tag)[1]
         report = ValidationReport(plan=chosen.name, document=name)
         xsd = chosen.schema_for(local)
         if schema and xsd:
             t0 = time.perf_counter()
-            compiled = engine.schema(self.artefacts_dir / xsd)
-            report.findings.extend(_xsd_findings(compiled.errors(tree), "XSD"))
+            xsd_schema = engine.schema(self.artefacts_dir / xsd)
+            report.findings.extend(_xsd_findings(xsd_schema.errors(tree), "XSD"))
             report.timings_ms["xsd"] = (time.perf_counter() - t0) * 1000
         rules = chosen.rules_for(local)
-        if rules:
-            # One Saxon tree per document, shared by every rule set of the plan.
-            node = engine.saxon_document(etree.tostring(tree, encoding="unicode"))
-            for ruleset in rules:
-                t0 = time.perf_counter()
-                report.findings.extend(self.run_rules(ruleset, node))
-                report.timings_ms[ruleset.name] = (time.perf_counter() - t0) * 1000
+        # A schema-invalid document is where XPath 2.0 raises dynamic errors: Saxon decides.
+        use_compiled = self.engine == "compiled" and not report.findings
+        saxon_node: list[saxonche.PyXdmNode] = []
+
+        def node() -> saxonche.PyXdmNode:
+            # One Saxon tree per document, shared by every rule set of the plan, built when needed.
+            if not saxon_node:
+                saxon_node.append(engine.saxon_document(etree.tostring(tree, encoding="unicode")))
+            return saxon_node[0]
+
+        for ruleset in rules:
+            t0 = time.perf_counter()
+            if use_compiled:
+                report.findings.extend(self.run_compiled(ruleset, tree, node))
+            else:
+                report.findings.extend(self.run_rules(ruleset, node()))
+            report.timings_ms[ruleset.name] = (time.perf_counter() - t0) * 1000
         return report
+
+    def run_compiled(
+        self,
+        ruleset: plans.RuleSet,
+        tree: etree._ElementTree,
+        node: Callable[[], saxonche.PyXdmNode],
+    ) -> list[Finding]:
+        """Run one rule set with the compiled engine where it is gated, Saxon for the rest."""
+        path = self.artefacts_dir / ruleset.path
+        if ruleset.output != "svrl" or not gate.covers(ruleset.path):
+            return self.run_rules(ruleset, node())
+        compiled = runner.cached(
+            path,
+            name=ruleset.name,
+            fallback=gate.fallback_for(ruleset.name),
+            cache_dir=self.artefacts_dir / runner.CACHE_DIR,
+        )
+        try:
+            found = compiled.run(tree, ruleset=ruleset.name)
+        except NeedsReference:
+            return self.run_rules(
+                ruleset, node()
+            )  # XPath 2.0 would stop here: the official verdict
+        if compiled.residual is not None:
+            rest = self.run_rules(plans.RuleSet(ruleset.name, str(compiled.residual)), node())
+            if any(f.rule == RULESET_ERROR for f in rest):
+                return self.run_rules(ruleset, node())
+            found.extend(rest)
+        return found
 
     def run_rules(
         self, ruleset: plans.RuleSet, document: str | saxonche.PyXdmNode
@@ -192,7 +247,7 @@ class Validator:
                 engine.stylesheet(self.artefacts_dir / ruleset.path)
 
 
-_validators: dict[Path, Validator] = {}
+_validators: dict[tuple[Path, str], Validator] = {}
 
 
 def validate(
@@ -201,10 +256,11 @@ def validate(
     artefacts_dir: Path,
     plan: str | None = None,
     on: dt.date | None = None,
+    engine: str = "saxon",
 ) -> ValidationReport:
     """Validate a document with the plan detected (or named); rules compile once per process."""
     key = Path(artefacts_dir).resolve()
-    validator = _validators.get(key)
+    validator = _validators.get((key, engine))
     if validator is None:
-        validator = _validators.setdefault(key, Validator(key))
+        validator = _validators.setdefault((key, engine), Validator(key, engine=engine))
     return validator.validate(xml, plan=plan, on=on)

@@ -74,7 +74,9 @@ def audit(
         for key, name in _WEBHOOK_FIELDS.items():
             if isinstance(data.get(key), str):
                 payload[name] = data[key]
-        webhooks.emit(session, event, organisation_id=organisation_id, data=payload)
+        # A publication is public: every organisation subscribed to it hears of it.
+        to = None if event in _PUBLIC_EVENTS else organisation_id
+        webhooks.emit(session, event, organisation_id=to, data=payload)
 
 
 _WEBHOOK_FIELDS = {
@@ -84,6 +86,8 @@ _WEBHOOK_FIELDS = {
     "received_at": "received_at",
     "receipt_sha256": "receipt_sha256",
 }
+
+_PUBLIC_EVENTS = {"tendering.tender.published"}
 
 # Audited steps an organisation's systems wait on, as the webhook events they raise.
 _WEBHOOK_EVENTS = {

@@ -17,6 +17,7 @@ from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of
 from gateway.web.etag import IfMatch, check_if_match, with_etag
+from gateway.web.paging import ListLimit, Offset, paged_list
 from tendering import bidding, committee, contracts, payloads, selection_api, service
 from tendering.models import Bid, TenderDocument
 from tendering.refusals import guard, role
@@ -69,11 +70,25 @@ def create_tender(
 
 
 @router.get("/tenders", response_model=list[payloads.Tender])
-def list_tenders(session: SessionDep, actor: BuyerOrAuditor) -> Any:
+def list_tenders(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: BuyerOrAuditor,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """The organisation's tenders."""
-    return [
-        service.tender_view(t) for t in TenderRepository(session, actor.organisation_id).listing()
-    ]
+    return paged_list(
+        request,
+        response,
+        [
+            service.tender_view(t)
+            for t in TenderRepository(session, actor.organisation_id).listing()
+        ],
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/tenders/{tender_id}", response_model=payloads.Tender)
@@ -159,10 +174,24 @@ def corrigendum(
 
 
 @router.get("/tenders/{tender_id}/questions", response_model=list[payloads.QuestionOut])
-def questions(tender_id: str, request: Request, session: SessionDep, actor: Buyer) -> Any:
+def questions(
+    response: Response,
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: Buyer,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """Questions suppliers asked about the tender (buyer)."""
     with guard(request, session, actor, tender_id=tender_id):
-        return service.list_questions(session, actor=actor, tender_id=tender_id)
+        return paged_list(
+            request,
+            response,
+            service.list_questions(session, actor=actor, tender_id=tender_id),
+            limit=limit,
+            offset=offset,
+        )
 
 
 @router.post(
@@ -253,12 +282,24 @@ def opening_record(
 
 @router.get("/tenders/{tender_id}/bids", response_model=list[payloads.BidOut])
 def opened_bids(
-    tender_id: str, request: Request, session: SessionDep, actor: BuyerOrAuditor
+    response: Response,
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: BuyerOrAuditor,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
 ) -> Any:
     """The bids after opening, decrypted."""
     with guard(request, session, actor, tender_id=tender_id):
         tender = TenderRepository(session, actor.organisation_id).get(tender_id)
-        return BuyerBids(session, actor.organisation_id).opened(tender)
+        return paged_list(
+            request,
+            response,
+            BuyerBids(session, actor.organisation_id).opened(tender),
+            limit=limit,
+            offset=offset,
+        )
 
 
 # -- evaluation, award, contracts ------------------------------------------------
@@ -321,16 +362,34 @@ def award(
 
 @router.get("/tenders/{tender_id}/contracts", response_model=list[payloads.ContractOut])
 def tender_contracts(
-    tender_id: str, request: Request, session: SessionDep, actor: BuyerOrAuditor
+    response: Response,
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: BuyerOrAuditor,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
 ) -> Any:
     """Contracts made by the tender's award."""
     with guard(request, session, actor, tender_id=tender_id):
-        return contracts.list_contracts(session, actor=actor, tender_id=tender_id)
+        return paged_list(
+            request,
+            response,
+            contracts.list_contracts(session, actor=actor, tender_id=tender_id),
+            limit=limit,
+            offset=offset,
+        )
 
 
 @router.get("/tenders/{tender_id}/documents")
 def tender_documents(
-    tender_id: str, request: Request, session: SessionDep, actor: BuyerOrAuditor
+    response: Response,
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: BuyerOrAuditor,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
 ) -> Any:
     """Documents of the tender: notices, opening record, award decision."""
     with guard(request, session, actor, tender_id=tender_id):
@@ -340,7 +399,7 @@ def tender_documents(
             .where(TenderDocument.tender_id == tender.id)
             .order_by(TenderDocument.created_at)
         )
-        return [_doc(d) for d in rows]
+        return paged_list(request, response, [_doc(d) for d in rows], limit=limit, offset=offset)
 
 
 def _doc(d: TenderDocument) -> dict[str, Any]:
@@ -356,11 +415,23 @@ def _doc(d: TenderDocument) -> dict[str, Any]:
 
 @router.get("/contracts", response_model=list[payloads.ContractOut])
 def party_contracts(
-    request: Request, session: SessionDep, actor: Party, tender_id: str | None = None
+    response: Response,
+    request: Request,
+    session: SessionDep,
+    actor: Party,
+    tender_id: str | None = None,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
 ) -> Any:
     """Contracts the caller's organisation is party to, as buyer or supplier."""
     with guard(request, session, actor):
-        return contracts.party_contracts(session, actor=actor, tender_id=tender_id)
+        return paged_list(
+            request,
+            response,
+            contracts.party_contracts(session, actor=actor, tender_id=tender_id),
+            limit=limit,
+            offset=offset,
+        )
 
 
 @router.get("/contracts/{contract_id}", response_model=payloads.ContractOut)
@@ -477,10 +548,24 @@ def submit_plain(
 
 
 @router.get("/tenders/{tender_id}/my-bids", response_model=list[payloads.BidOut])
-def my_bids(tender_id: str, request: Request, session: SessionDep, actor: Supplier) -> Any:
+def my_bids(
+    response: Response,
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: Supplier,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """The supplier's own bids on a tender."""
     with guard(request, session, actor, tender_id=tender_id):
-        return bidding.supplier_bids(session, actor=actor, tender_id=tender_id)
+        return paged_list(
+            request,
+            response,
+            bidding.supplier_bids(session, actor=actor, tender_id=tender_id),
+            limit=limit,
+            offset=offset,
+        )
 
 
 @router.get("/bids/{bid_id}", response_model=payloads.BidOut)
@@ -516,14 +601,27 @@ def confirm(bid_id: str, request: Request, session: SessionDep, actor: Supplier)
 
 
 @router.get("/tender-notifications")
-def notifications(session: SessionDep, actor: Supplier) -> Any:
+def notifications(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Supplier,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """Notices addressed to the supplier (invitations, award letters)."""
     rows = session.scalars(
         select(TenderDocument)
         .where(TenderDocument.recipient_organisation_id == actor.organisation_id)
         .order_by(TenderDocument.created_at)
     )
-    return [{**_doc(d), "tender_id": d.tender_id} for d in rows]
+    return paged_list(
+        request,
+        response,
+        [{**_doc(d), "tender_id": d.tender_id} for d in rows],
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/tender-notifications/{document_id}")

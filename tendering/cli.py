@@ -21,6 +21,7 @@ import typer
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from pydantic import ValidationError
 
+from gateway.cli.common import EXIT_USAGE
 from tendering import cli_award, payloads, sealing, share_delivery
 from tendering.cli_common import Client, Key, Url, echo, fail, read_doc
 from tendering.errors import TenderingError
@@ -45,9 +46,10 @@ def tender_create(
     """Create a draft tender from a file (lots, criteria, timeline, k of n)."""
     doc = read_doc(file)
     try:
-        payloads.TenderCreate.model_validate(doc)
+        tender = payloads.TenderCreate.model_validate(doc)
     except ValidationError as exc:
-        fail(f"{file}: {exc.error_count()} problems:\n{exc}", 2)
+        fail(f"{file}: {exc.error_count()} problems:\n{exc}")
+    _future_deadlines(file, tender)
     made = Client(url, key).json(
         "POST", "/v1/tenders", json=json.loads(json.dumps(doc, default=str))
     )
@@ -57,6 +59,23 @@ def tender_create(
         f"gateway tender committee {made['id']} --member PRINCIPAL_ID=PUBLIC_KEY …",
         err=True,
     )
+
+
+def _future_deadlines(file: Path, tender: payloads.TenderCreate) -> None:
+    """A deadline already past can never be met: refuse the file before anything is stored."""
+    from gateway.clock import now as clock_now
+
+    now = clock_now()
+    t = tender.timeline
+    for name, value in (
+        ("timeline.deadline", t.deadline),
+        ("timeline.questions_deadline", t.questions_deadline),
+        ("timeline.request_deadline", t.request_deadline),
+    ):
+        if value is not None and value <= now:
+            fail(
+                f"{file}: {name} {value.isoformat()} has already passed (now {now:%Y-%m-%dT%H:%M:%SZ})"
+            )
 
 
 @tender_app.command("committee")
@@ -73,7 +92,7 @@ def tender_committee(
     for m in member:
         principal, _, public = m.partition("=")
         if not public:
-            fail(f"--member {m!r}: write PRINCIPAL_ID=PUBLIC_KEY", 2)
+            fail(f"--member {m!r}: write PRINCIPAL_ID=PUBLIC_KEY", EXIT_USAGE)
         members.append({"principal_id": principal, "public_key": public})
     echo(
         Client(url, key).json(
@@ -121,7 +140,7 @@ def tender_open(
     except OSError as exc:
         fail(f"cannot read {member_key}: {exc.strerror}")
     except TenderingError as exc:
-        fail(exc.detail, 2)
+        fail(exc.detail)
     result = client.json("POST", f"/v1/tenders/{tender_id}/shares", json={"share": share})
     if not result["opened"]:
         typer.echo(f"share handed in: {result['shares']} of {result['threshold']} needed")
@@ -157,7 +176,7 @@ def tender_select(
     for item in not_qualified or []:
         request_id, _, reason = item.partition("=")
         if not reason.strip():
-            fail(f"--not-qualified {item!r}: write REQUEST_ID=REASON", 2)
+            fail(f"--not-qualified {item!r}: write REQUEST_ID=REASON", EXIT_USAGE)
         failed[request_id] = reason.strip()
     body = {"selected": candidate, "not_qualified": failed}
     echo(Client(url, key).json("POST", f"/v1/tenders/{tender_id}/selection", json=body))
@@ -242,7 +261,7 @@ def bid_tender_key(
     except httpx.HTTPError as exc:
         fail(f"cannot reach the gateway at {base}: {exc}")
     if r.status_code != 200:
-        fail(f"tender {tender_id}: {r.status_code}", 2)
+        fail(f"tender {tender_id}: {r.status_code}")
     t = r.json()
     out.write_text(
         json.dumps(
@@ -260,7 +279,7 @@ def _tender_key(path: Path) -> tuple[str, X25519PublicKey]:
         )
         return str(doc["id"]), public
     except (KeyError, TypeError, ValueError) as exc:
-        fail(f"{path} is not a tender key (from `gateway bid tender-key`): {exc}", 2)
+        fail(f"{path} is not a tender key (from `gateway bid tender-key`): {exc}")
 
 
 @bid_app.command("seal")
@@ -278,7 +297,7 @@ def bid_seal(
     try:
         payloads.BidContent.model_validate(doc)
     except ValidationError as exc:
-        fail(f"{infile} is not a valid bid: {exc.error_count()} problems:\n{exc}", 2)
+        fail(f"{infile} is not a valid bid: {exc.error_count()} problems:\n{exc}")
     try:
         signing = sealing.load_supplier_private_key(
             supplier_key.read_bytes(), password=password.encode() if password else None
@@ -286,7 +305,7 @@ def bid_seal(
     except OSError as exc:
         fail(f"cannot read {supplier_key}: {exc.strerror}")
     except TenderingError as exc:
-        fail(exc.detail, 2)
+        fail(exc.detail)
     bid_id = str(uuid.uuid4())
     envelope = sealing.seal_bid(
         json.dumps(doc, sort_keys=True).encode(),

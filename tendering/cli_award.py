@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
+from gateway.cli.common import EXIT_USAGE
 from tendering import share_delivery
 from tendering.cli_common import Client, Key, Url, echo, fail
 
@@ -52,9 +53,9 @@ def tender_award(
         step = _NEXT_STEP.get(status)
         if step is None:
             hint = "evaluate the opened bids first" if status == "opened" else "nothing to award"
-            fail(f"the tender is {status}: {hint}", 2)
+            fail(f"the tender is {status}: {hint}")
     if step not in _STEPS:
-        fail(f"--step is one of {', '.join(_STEPS)}", 2)
+        fail(f"--step is one of {', '.join(_STEPS)}", EXIT_USAGE)
     out = client.json("POST", f"/v1/tenders/{tender_id}/{_STEPS[step]}")
     if as_json:
         echo(out)
@@ -114,9 +115,9 @@ def _day(value: str | None, option: str, *, end: bool) -> str | None:
             else datetime.fromisoformat(value)
         )
     except ValueError:
-        fail(f"{option} {value!r}: write a date (2026-12-31) or a time with its zone", 2)
+        fail(f"{option} {value!r}: write a date (2026-12-31) or a time with its zone", EXIT_USAGE)
     if moment.tzinfo is None:
-        fail(f"{option} {value!r}: give the time zone (…+01:00 or …Z)", 2)
+        fail(f"{option} {value!r}: give the time zone (…+01:00 or …Z)", EXIT_USAGE)
     return moment.isoformat()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -11,15 +10,17 @@ from typing import Annotated, Any, NoReturn
 import httpx
 import typer
 
+from gateway.cli import common
+
 __all__ = ["Client", "Key", "Url", "echo", "fail", "read_doc"]
 
 Url = Annotated[str | None, typer.Option("--url", help="gateway URL (default: GW_PUBLIC_URL)")]
 Key = Annotated[str | None, typer.Option("--key", help="API key (default: GW_API_KEY)")]
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(code)
+def fail(message: str, code: int = common.EXIT_REFUSED) -> NoReturn:
+    """Exit 1 (refused or failed) or 2 (``common.EXIT_USAGE``) with the message on stderr."""
+    common.fail(message, code)
 
 
 class Client:
@@ -29,10 +30,8 @@ class Client:
         from gateway.settings import get_settings
 
         self.base = (url or get_settings().effective_public_url).rstrip("/")
-        token = key or os.environ.get("GW_API_KEY")
-        if not token and not public:
-            fail("give an API key with --key or GW_API_KEY")
-        headers = {"Authorization": f"Bearer {token}"} if token and not public else {}
+        token = None if public else common.api_key(key)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.http = httpx.Client(base_url=self.base, timeout=60, headers=headers)
 
     def call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -42,10 +41,10 @@ class Client:
             fail(f"cannot reach the gateway at {self.base}: {exc}")
         if r.status_code >= 400:
             try:
-                detail = r.json().get("detail", r.text)
+                body = r.json()
             except ValueError:
-                detail = r.text
-            fail(f"{r.status_code}: {detail}", 2 if r.status_code < 500 else 1)
+                body = None
+            common.http_failure(r.status_code, body, r.text)
         return r
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:

@@ -184,6 +184,43 @@ class _TenderFields(_In):
 class TenderCreate(_TenderFields):
     """A new tender (draft); the opening committee is k of n."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "reference": "KK-2027-014",
+                    "title": "Rengøring af skoler",
+                    "description": "Rammeaftale om rengøring af kommunens skoler",
+                    "contract_nature": "services",
+                    "cpv_code": "90919300",
+                    "estimated_value": "1300000.00",
+                    "lots": [
+                        {
+                            "lot_id": "LOT-1",
+                            "title": "Skoler nord",
+                            "award_method": "lowest_price",
+                            "criteria": [
+                                {
+                                    "id": "price",
+                                    "name": "Pris",
+                                    "kind": "price",
+                                    "weight": "100",
+                                    "method": "proportional",
+                                }
+                            ],
+                        }
+                    ],
+                    "timeline": {
+                        "deadline": "2027-03-01T12:00:00+01:00",
+                        "questions_deadline": "2027-02-19T12:00:00+01:00",
+                    },
+                    "opening_threshold": 2,
+                    "opening_holders": 3,
+                }
+            ]
+        }
+    )
+
     reference: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-/]{1,60}$")]
     opening_threshold: Annotated[int, Field(ge=1, le=shamir.MAX_SHARES)] = 2
     opening_holders: Annotated[int, Field(ge=1, le=shamir.MAX_SHARES)] = 3

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from gateway.errors import BadRequest, NotFound
 from gateway.web import SessionDep, container_of
-from gateway.web.paging import Offset
+from gateway.web.paging import ListLimit, Offset, page_headers, paged_list
 from tendering import ocds, payloads
 from tendering.public_search import search_tenders
 from tendering.repository import PublicTenders
@@ -24,6 +24,7 @@ router = APIRouter(prefix="/v1/public", tags=["tendering (public)"])
 
 @router.get("/tenders", response_model=list[payloads.Tender])
 def tenders(
+    request: Request,
     session: SessionDep,
     response: Response,
     q: Annotated[
@@ -51,7 +52,7 @@ def tenders(
         limit=limit,
         offset=offset,
     )
-    response.headers["X-Total-Count"] = str(found.total)
+    page_headers(request, response, total=found.total, limit=limit, offset=offset)
     return found.tenders
 
 
@@ -68,27 +69,47 @@ def tender(tender_id: str, session: SessionDep) -> Any:
 
 
 @router.get("/tenders/{tender_id}/answers", response_model=list[payloads.PublicAnswer])
-def answers(tender_id: str, session: SessionDep) -> Any:
+def answers(
+    request: Request,
+    response: Response,
+    tender_id: str,
+    session: SessionDep,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """Published answers to suppliers' questions."""
     repo = PublicTenders(session)
     repo.get(tender_id)
-    return repo.answers(tender_id)
+    return paged_list(request, response, repo.answers(tender_id), limit=limit, offset=offset)
 
 
 @router.get("/tenders/{tender_id}/documents")
-def documents(tender_id: str, session: SessionDep) -> Any:
+def documents(
+    request: Request,
+    response: Response,
+    tender_id: str,
+    session: SessionDep,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """Public documents of a tender (notices, corrigenda)."""
     PublicTenders(session).get(tender_id)
-    return [
-        {
-            "id": d.id,
-            "kind": d.kind,
-            "sha256": d.sha256,
-            "content_type": d.content_type,
-            "created_at": d.created_at.isoformat(),
-        }
-        for d in PublicTenders(session).documents(tender_id=tender_id)
-    ]
+    return paged_list(
+        request,
+        response,
+        [
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "sha256": d.sha256,
+                "content_type": d.content_type,
+                "created_at": d.created_at.isoformat(),
+            }
+            for d in PublicTenders(session).documents(tender_id=tender_id)
+        ],
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/documents/{sha256}")
@@ -110,19 +131,31 @@ def notice(tender_id: str, request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/awards")
-def awards(session: SessionDep) -> Any:
+def awards(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> Any:
     """Award notices published."""
-    return [
-        {
-            "id": a.id,
-            "tender_id": a.tender_id,
-            "lot_id": a.lot_id,
-            "value": str(a.value),
-            "currency": a.currency,
-            "awarded_at": a.awarded_at.isoformat() if a.awarded_at else None,
-        }
-        for a in PublicTenders(session).awards()
-    ]
+    return paged_list(
+        request,
+        response,
+        [
+            {
+                "id": a.id,
+                "tender_id": a.tender_id,
+                "lot_id": a.lot_id,
+                "value": str(a.value),
+                "currency": a.currency,
+                "awarded_at": a.awarded_at.isoformat() if a.awarded_at else None,
+            }
+            for a in PublicTenders(session).awards()
+        ],
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get("/ocds/releases")

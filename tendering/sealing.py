@@ -22,7 +22,6 @@ means never returned, stored or logged, and only rebuilt in memory at opening.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import os
@@ -93,7 +92,7 @@ def _unb64(text: Any, what: str) -> bytes:
         raise InvalidEnvelope(f"envelope field {what} is not a string")
     try:
         return base64.b64decode(text, validate=True)
-    except binascii.Error as exc:
+    except ValueError as exc:  # binascii.Error, or non-ASCII characters
         raise InvalidEnvelope(f"envelope field {what} is not base64") from exc
 
 

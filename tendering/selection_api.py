@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of
+from gateway.web.paging import ListLimit, Offset, paged_list
 from tendering import payloads, selection
 from tendering.refusals import guard, role
 
@@ -60,11 +61,23 @@ def my_participation(tender_id: str, request: Request, session: SessionDep, acto
     response_model=list[payloads.ParticipationOut],
 )
 def participation_requests(
-    tender_id: str, request: Request, session: SessionDep, actor: Buyer
+    response: Response,
+    tender_id: str,
+    request: Request,
+    session: SessionDep,
+    actor: Buyer,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
 ) -> Any:
     """Requests to participate in a restricted tender (buyer)."""
     with guard(request, session, actor, tender_id=tender_id):
-        return selection.participation_requests(session, actor=actor, tender_id=tender_id)
+        return paged_list(
+            request,
+            response,
+            selection.participation_requests(session, actor=actor, tender_id=tender_id),
+            limit=limit,
+            offset=offset,
+        )
 
 
 @router.post("/tenders/{tender_id}/selection", response_model=list[payloads.ParticipationOut])

@@ -34,10 +34,12 @@ from gateway.audit.merkle import CompactTree, consistency_proof, verify_consiste
 from gateway.audit.models import AuditEntry, AuditHead
 from gateway.audit.timestamp import HttpTimestamper, Timestamper
 from gateway.audit.worm import WormFolder
+from gateway.errors import BadRequest
 from gateway.settings import Settings
 from gateway.signing.keys import (
     SigningIdentity,
     TrustStore,
+    load_configured_trust_store,
     load_signing_identity,
     load_trust_store,
 )
@@ -66,7 +68,12 @@ class Anchoring:
     @classmethod
     def from_settings(cls, s: Settings) -> Anchoring:
         a = s.audit
-        trust = load_trust_store(a.trust_file or s.trust_file)
+        configured = load_configured_trust_store(s)
+        trust = (
+            load_trust_store(a.trust_file, signer_policy=configured.signer_policy)
+            if a.trust_file
+            else configured
+        )
         password = s.signing.key_password.get_secret_value() if s.signing.key_password else None
         tsa_url = a.tsa_url or f"{s.effective_sandbox_url.rstrip('/')}/tsa"
         return cls(
@@ -279,7 +286,9 @@ def prove(log: AnchoredLog, from_number: int, to_number: int) -> dict[str, Any]:
             raise CheckpointNotFound(f"no valid checkpoint {n}")
     assert old is not None and new is not None
     if old.number > new.number:
-        raise CheckpointNotFound("--from must name an earlier checkpoint than --to")
+        raise BadRequest(
+            f"checkpoint {old.number} is later than {new.number}: give the earlier first"
+        )
     proof = consistency_proof(old.tree_size, _leaf_hashes(log, new.tree_size))
     return {
         "type": "rfc9162-consistency-proof",

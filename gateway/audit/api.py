@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.audit.anchoring import Anchoring, prove
@@ -15,7 +15,7 @@ from gateway.audit.service import list_entries
 from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
-from gateway.web.paging import After
+from gateway.web.paging import After, ListLimit, Offset, paged_list
 
 __all__ = ["router"]
 
@@ -89,20 +89,32 @@ def _log(request: Request) -> AnchoredLog:
     response_model=list[CheckpointOut],
     summary="The signed, time-stamped checkpoints anchoring the audit chains",
 )
-def read_checkpoints(request: Request, actor: AuditorDep) -> list[CheckpointOut]:
+def read_checkpoints(
+    response: Response,
+    request: Request,
+    actor: AuditorDep,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> list[CheckpointOut]:
     """Every checkpoint that verified (signature, RFC 3161 stamp, tree head), oldest first."""
-    return [
-        CheckpointOut(
-            number=c.number,
-            created_at=c.created_at,
-            tree_size=c.tree_size,
-            root_hash=c.root_hash,
-            timestamped_at=c.timestamp.gen_time if c.timestamp else None,
-            tsa=c.timestamp.tsa if c.timestamp else None,
-            signer=c.signer,
-        )
-        for c in _log(request).checkpoints
-    ]
+    return paged_list(
+        request,
+        response,
+        [
+            CheckpointOut(
+                number=c.number,
+                created_at=c.created_at,
+                tree_size=c.tree_size,
+                root_hash=c.root_hash,
+                timestamped_at=c.timestamp.gen_time if c.timestamp else None,
+                tsa=c.timestamp.tsa if c.timestamp else None,
+                signer=c.signer,
+            )
+            for c in _log(request).checkpoints
+        ],
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.get(

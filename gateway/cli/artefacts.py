@@ -51,14 +51,80 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+TaxonomyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--taxonomy",
+        help="Install this taxonomy package (e.g. the Business Authority's newest ÅRL zip) "
+        "instead of the artefact sets; its SHA-256 is recorded and checked by verify.",
+    ),
+]
+
+
+def _fetch(dest: Path, sets: list[str] | None, mirror: str | None) -> None:
+    from schemas.fetch import DownloadFailed, fetch
+
+    manifest = store.load_manifest()
+    # Every set when none is named: those with a known location now, the rest named after.
+    rest = [] if sets else [a.name for a in manifest.sets.values() if not a.download]
+    chosen = sets or [a.name for a in manifest.sets.values() if a.download]
+    try:
+        report = fetch(
+            dest,
+            cache=dest / ".download",
+            sets=chosen,
+            manifest=manifest,
+            mirror=mirror,
+            say=lambda line: typer.echo(line, err=True),
+        )
+    except store.ArtefactUsageError as exc:
+        raise _fail(f"install refused: {exc.detail}", _EXIT_USAGE) from exc
+    except DownloadFailed as exc:
+        raise _fail(f"download failed: {exc.detail}", _EXIT_FAILED) from exc
+    except store.ArtefactError as exc:
+        raise _fail(f"install refused: {exc.detail}", _EXIT_FAILED) from exc
+    for name in report.installed:
+        typer.echo(f"installed {name} (downloaded, every file's SHA-256 checked)")
+    typer.echo(f"{len(report.installed)} installed, {len(report.skipped)} up to date in {dest}")
+    if rest:
+        raise _fail(
+            f"no official download location is known for {', '.join(rest)}: "
+            "install them with --from DIR (a copy such as ../shared/artefacts)",
+            _EXIT_USAGE,
+        )
+
+
 @app.command("install")
-def install_cmd(source: FromOpt = None, target: ToOpt = None, sets: SetOpt = None) -> None:
-    """Copy the artefact sets into the artefact directory, checking every file's SHA-256."""
+def install_cmd(
+    source: FromOpt = None,
+    target: ToOpt = None,
+    sets: SetOpt = None,
+    taxonomy: TaxonomyOpt = None,
+    mirror: Annotated[
+        str | None,
+        typer.Option(
+            "--mirror",
+            help="Fetch the official archives from this mirror of their download locations "
+            "(same paths), instead of from the publishers.",
+        ),
+    ] = None,
+) -> None:
+    """Install the artefact sets, checking every file's SHA-256.
+
+    From --from DIR, else ../shared/artefacts beside the project, else each set's
+    official download location named in the manifest (resumed when run again).
+    """
+    if taxonomy is not None:
+        _install_taxonomy(taxonomy, target if target is not None else default_artefacts_dir())
+        return
+    dest = target if target is not None else default_artefacts_dir()
+    if source is None and (mirror is not None or not store.has_default_source()):
+        _fetch(dest, sets, mirror)
+        return
     try:
         src = source if source is not None else store.default_source()
     except store.ArtefactError as exc:
         raise _fail(exc.detail, _EXIT_USAGE) from exc
-    dest = target if target is not None else default_artefacts_dir()
     try:
         report = store.install(src, dest, sets=sets or None)
     except store.ArtefactUsageError as exc:
@@ -74,6 +140,18 @@ def install_cmd(source: FromOpt = None, target: ToOpt = None, sets: SetOpt = Non
     for name in report.derived:
         typer.echo(f"compiled {name}")
     typer.echo(f"{len(report.installed)} installed, {len(report.skipped)} up to date in {dest}")
+
+
+def _install_taxonomy(package: Path, dest: Path) -> None:
+    from schemas import xbrl
+
+    try:
+        installed, sha = xbrl.install_taxonomy(package, dest)
+    except (ValueError, OSError) as exc:
+        raise _fail(f"install refused: {exc}", _EXIT_FAILED) from exc
+    typer.echo(f"installed taxonomy {installed.identifier} ({installed.name}), sha256 {sha}")
+    for entry in installed.entry_points:
+        typer.echo(f"  entry point {entry}")
 
 
 @app.command("verify")
@@ -92,9 +170,14 @@ def verify_cmd(target: ToOpt = None, sets: SetOpt = None) -> None:
         typer.echo(f"missing {rel}", err=True)
     for rel in report.altered:
         typer.echo(f"altered {rel}", err=True)
+    from schemas import xbrl
+
+    taxonomies = xbrl.altered_taxonomies(dest)
+    for name in taxonomies:
+        typer.echo(f"altered {xbrl.TAXONOMIES}/{name}", err=True)
     if not report.checked:
         raise _fail(f"no artefact set is installed in {dest}", _EXIT_FAILED)
-    if not report.ok:
+    if not report.ok or taxonomies:
         raise typer.Exit(_EXIT_FAILED)
     typer.echo(f"{len(report.checked)} set(s) verified in {dest}")
 

@@ -48,6 +48,10 @@ def _describe(path: Path) -> dict[str, Any]:
 def init_command(
     directory: DirOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing keys.")] = False,
+    if_missing: Annotated[
+        bool,
+        typer.Option("--if-missing", help="Keep a complete set already there (exit 0)."),
+    ] = False,
     org_name: Annotated[
         str, typer.Option("--org", help="Organisation name in the certificates.")
     ] = "Gateway development",
@@ -55,6 +59,9 @@ def init_command(
 ) -> None:
     """Create a development CA, the signing certificate and sandbox TLS certificates."""
     target = directory or default_keys_dir()
+    if if_missing and not force and all(p.exists() for p in KeyPaths.under(target).files()):
+        typer.echo(f"keys already in place in {target.resolve()}")
+        return
     try:
         paths = init_keys(target, org_name=org_name, overwrite=force, key_size=key_size)
     except KeyStoreError as exc:

@@ -25,7 +25,9 @@ def _gateway(*args: str) -> list[str]:
 
 
 def _celery(*args: str) -> list[str]:
-    return [sys.executable, "-m", "celery", "-A", "gateway.celery_app:celery_app", *args]
+    # With JSON logs the start-up banner would be the one non-JSON output: leave it out.
+    quiet = ["--quiet"] if settings().log_json else []
+    return [sys.executable, "-m", "celery", "-A", "gateway.celery_app:celery_app", *quiet, *args]
 
 
 def prepare(*, artefacts: bool = True) -> None:
@@ -47,19 +49,41 @@ def prepare(*, artefacts: bool = True) -> None:
 
 
 def demo_key() -> tuple[str, str]:
-    """The demo organisation (created once) and a fresh admin key for it."""
-    from gateway.bootstrap import get_container
-    from gateway.errors import NotFound
-    from gateway.tenancy.service import create_key, create_organisation, get_organisation_by_cvr
+    """The demo organisation (created once) and its admin key, the same at every start.
 
+    The key is kept in the keys folder (mode 0600) beside the development keys; a
+    start makes a new one only when that file is missing or its key no longer
+    authenticates (revoked, expired, another database).
+    """
+    from gateway.bootstrap import get_container
+    from gateway.errors import GatewayError, NotFound
+    from gateway.tenancy.service import (
+        authenticate,
+        create_key,
+        create_organisation,
+        get_organisation_by_cvr,
+    )
+
+    kept = settings().effective_keys_dir / "demo-admin.key"
     with get_container().db.transaction() as s:
         try:
             org = get_organisation_by_cvr(s, DEMO_CVR)
         except NotFound:
             org = create_organisation(s, cvr=DEMO_CVR, name=DEMO_NAME, actor="gateway up")
+        if kept.is_file():
+            key = kept.read_text().strip()
+            try:
+                if authenticate(s, key).organisation_id == org.id:
+                    return org.cvr, key
+            except GatewayError:
+                pass  # revoked, expired or from another database: make a new one
         created = create_key(
             s, organisation=org, role="admin", name="demo admin", actor="gateway up"
         )
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.touch(mode=0o600, exist_ok=True)
+    kept.chmod(0o600)
+    kept.write_text(created.key + "\n")
     return org.cvr, created.key
 
 

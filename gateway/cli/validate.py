@@ -22,7 +22,7 @@ import typer
 from gateway.cli.artefacts import default_artefacts_dir
 from schemas import engine, plans, xmlsafe
 from schemas.report import Finding, ValidationReport
-from schemas.validation import Validator
+from schemas.validation import ENGINES, Validator
 
 __all__ = ["register", "validate_cmd"]
 
@@ -60,6 +60,31 @@ def _json_line(name: str, report: ValidationReport | None, error: str | None = N
     return json.dumps(body, ensure_ascii=False)
 
 
+def _serve(artefacts: Path | None, engine_name: str, port: int, workers: int) -> None:
+    from gateway.cli.validate_serve import ValidationServer
+
+    if engine_name not in ENGINES:
+        typer.echo(f"error: --engine must be one of {', '.join(ENGINES)}", err=True)
+        raise typer.Exit(_USAGE)
+    server = ValidationServer(
+        artefacts if artefacts is not None else default_artefacts_dir(),
+        port=port,
+        workers=workers or None,
+        engine=engine_name,
+    )
+    typer.echo(
+        f"validating on http://127.0.0.1:{server.port}/validate with {server.workers} "
+        f"worker processes ({engine_name}); Ctrl-C stops",
+        err=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
 def _list_plans() -> None:
     for p in plans.list_plans():
         roots = ", ".join(p.roots) if p.roots else "any UBL document"
@@ -80,15 +105,42 @@ def validate_cmd(
     list_plans: Annotated[
         bool, typer.Option("--list-plans", help="List the plans and exit.")
     ] = False,
+    engine_name: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="Rule engine: saxon (the official stylesheets) or compiled "
+            "(gated rules over the parsed tree, Saxon for the rest).",
+        ),
+    ] = "saxon",
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="Serve POST /validate on 127.0.0.1:--port with a pool of --workers processes.",
+        ),
+    ] = False,
+    port: Annotated[int, typer.Option("--port", help="Port for --serve.")] = 8091,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Worker processes for --serve (default: CPUs).")
+    ] = 0,
 ) -> None:
     """Validate documents: XSD plus the official Schematron rules for their type."""
     if list_plans:
         _list_plans()
         return
+    if serve:
+        _serve(artefacts, engine_name, port, workers)
+        return
     if not files:
         typer.echo("error: name at least one FILE (or --list-plans)", err=True)
         raise typer.Exit(_USAGE)
-    validator = Validator(artefacts if artefacts is not None else default_artefacts_dir())
+    if engine_name not in ENGINES:
+        typer.echo(f"error: --engine must be one of {', '.join(ENGINES)}", err=True)
+        raise typer.Exit(_USAGE)
+    validator = Validator(
+        artefacts if artefacts is not None else default_artefacts_dir(), engine=engine_name
+    )
     worst = _OK
     tally = {"valid": 0, "invalid": 0, "unreadable": 0}
     with _progress(len(files)) as step:

@@ -7,10 +7,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, make_url
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["Database", "make_engine"]
+from gateway.errors import Unavailable
+
+__all__ = ["Database", "SchemaMissing", "make_engine"]
+
+
+class SchemaMissing(Unavailable):
+    """The database answers but was never migrated: nothing can be read or stored yet."""
+
+    title = "Database not migrated"
+    slug = "database-not-migrated"
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -56,11 +66,31 @@ class Database:
         try:
             yield session
             session.commit()
+        except (OperationalError, ProgrammingError) as exc:
+            session.rollback()
+            if not self.has_schema():
+                raise self._schema_missing() from exc
+            raise
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+
+    def has_schema(self) -> bool:
+        """Whether the migrations ever ran here (Alembic's version table exists)."""
+        try:
+            return inspect(self.engine).has_table("alembic_version")
+        except (OperationalError, ProgrammingError):
+            return False
+
+    def _schema_missing(self) -> SchemaMissing:
+        where = make_url(self.url).render_as_string(hide_password=True)
+        return SchemaMissing(
+            f"the database {where} has no tables: it was never migrated. Run "
+            "`gateway db upgrade` with the same GW_DATA_DIR / GW_DATABASE_URL "
+            "(or start everything with `gateway up`), then try again."
+        )
 
     def dispose(self) -> None:
         self.engine.dispose()

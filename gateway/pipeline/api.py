@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from typing import Annotated
 
@@ -20,7 +19,7 @@ from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
 from gateway.web.body import read_limited
-from gateway.web.paging import Offset
+from gateway.web.paging import Offset, page_headers
 
 __all__ = ["router"]
 
@@ -43,7 +42,7 @@ def _from_json(raw: bytes) -> tuple[SubmissionCreate, bytes]:
         return body, body.payload.encode()
     try:
         return body, base64.b64decode(body.payload_base64 or "", validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or a str with non-ASCII characters
         raise BadRequest("'payload_base64' is not valid base64") from None
 
 
@@ -75,7 +74,8 @@ async def create_submission(
     raw = await read_limited(request, c.settings.xml.max_bytes + 1024)
     content_type = request.headers.get("content-type", "application/octet-stream")
     if content_type.split(";")[0].strip() == "application/json":
-        body, payload = _from_json(raw)
+        # Up to 50 MB of JSON and base64: decoded off the event loop.
+        body, payload = await run_in_threadpool(_from_json, raw)
         kind, recipient, reference = body.kind, body.recipient, body.reference
         content_type = body.content_type
     else:
@@ -105,6 +105,8 @@ async def create_submission(
 
 @router.get("", response_model=SubmissionList, summary="List submissions, newest first")
 def list_submissions(
+    request: Request,
+    response: Response,
     session: SessionDep,
     actor: ReaderDep,
     status: Annotated[Status | None, Query()] = None,
@@ -115,6 +117,7 @@ def list_submissions(
     page = SubmissionRepository(session, actor.organisation_id).search(
         status=status.value if status else None, kind=kind, limit=limit, offset=offset
     )
+    page_headers(request, response, total=page.total, limit=limit, offset=offset)
     return SubmissionList(
         items=[SubmissionOut.model_validate(s) for s in page.items],
         total=page.total,

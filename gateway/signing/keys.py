@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -31,6 +31,9 @@ from gateway.signing.errors import (
 )
 from gateway.signing.policy import STRICT_SIGNER_POLICY, Purpose, SignerPolicy
 
+if TYPE_CHECKING:
+    from gateway.settings import Settings
+
 __all__ = [
     "KeyPaths",
     "PrivateKey",
@@ -38,6 +41,7 @@ __all__ = [
     "TrustStore",
     "certificate_fingerprint",
     "init_keys",
+    "load_configured_trust_store",
     "load_signing_identity",
     "load_trust_store",
 ]
@@ -210,6 +214,8 @@ class TrustStore:
     """The CA certificates whose signers we accept."""
 
     certificates: tuple[x509.Certificate, ...]
+    # Which of the signers chaining here may sign for which purpose.
+    signer_policy: SignerPolicy = STRICT_SIGNER_POLICY
 
     def __post_init__(self) -> None:
         if not self.certificates:
@@ -234,13 +240,13 @@ class TrustStore:
         *,
         at: datetime | None = None,
         purpose: Purpose | None = None,
-        policy: SignerPolicy = STRICT_SIGNER_POLICY,
+        policy: SignerPolicy | None = None,
     ) -> tuple[x509.Certificate, ...]:
         """Return the chain from ``leaf`` to a trusted root, or raise :class:`CertificateRejected`.
 
         The leaf must allow digital signatures; validity is checked at ``at``
         (default now), so a signature over an expired certificate is refused.
-        With a ``purpose``, ``policy`` must also admit the leaf for it
+        With a ``purpose``, ``policy`` (default: the store's) must also admit the leaf for it
         (refusal ``signer-not-permitted``): a trusted TLS certificate still
         never signs a document.
         """
@@ -274,7 +280,7 @@ class TrustStore:
                 refusal=Refusal.UNTRUSTED_CERTIFICATE,
             ) from exc
         if purpose is not None:
-            policy.check(leaf, purpose)
+            (policy or self.signer_policy).check(leaf, purpose)
         return tuple(verified.chain)
 
 
@@ -292,8 +298,8 @@ _EE_POLICY = xv.ExtensionPolicy.permit_all().require_present(
 )
 
 
-def load_trust_store(*paths: str | Path) -> TrustStore:
-    """Trust store from one or more PEM bundles."""
+def load_trust_store(*paths: str | Path, signer_policy: SignerPolicy | None = None) -> TrustStore:
+    """Trust store from one or more PEM bundles, admitting signers by ``signer_policy``."""
     if not paths:
         raise KeyStoreError("no trust store file given")
     certs: list[x509.Certificate] = []
@@ -303,4 +309,16 @@ def load_trust_store(*paths: str | Path) -> TrustStore:
             certs.extend(x509.load_pem_x509_certificates(_read(p)))
         except ValueError as exc:
             raise KeyStoreError(f"{p.name} holds no PEM certificate") from exc
-    return TrustStore(tuple(certs))
+    return TrustStore(tuple(certs), signer_policy or STRICT_SIGNER_POLICY)
+
+
+def load_configured_trust_store(settings: Settings) -> TrustStore:
+    """The configured trust store with the configured signer policy (``GW_SIGNING__...``)."""
+    sig = settings.signing
+    try:
+        policy = SignerPolicy.configured(
+            extra_policies=sig.signer_policy_oids, pinned=sig.pinned_signers
+        )
+    except ValueError as exc:
+        raise KeyStoreError(f"signing settings: {exc}") from None
+    return load_trust_store(settings.trust_file, signer_policy=policy)

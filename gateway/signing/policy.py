@@ -10,8 +10,8 @@ never sign a document or a message, whatever else they carry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 
@@ -135,6 +135,40 @@ class SignerPolicy:
             "are not those of that purpose"
         )
 
+    @classmethod
+    def configured(
+        cls,
+        *,
+        extra_policies: Mapping[str, Sequence[str]] | None = None,
+        pinned: Mapping[str, Sequence[str]] | None = None,
+    ) -> SignerPolicy:
+        """The strict policy, widened by more policy OIDs or narrowed to pinned certificates.
+
+        Keys are purpose names (``document``, ``as4``, ``ws-security``, ...); a bad
+        purpose, OID or fingerprint raises ``ValueError`` naming it.
+        """
+        rules = dict(_STRICT_RULES)
+        for name, oids in (extra_policies or {}).items():
+            purpose = _purpose(name)
+            base = rules[purpose]
+            try:
+                added = frozenset(ObjectIdentifier(o.strip()) for o in oids)
+            except ValueError as exc:
+                raise ValueError(f"signer policy for {name}: {exc}") from None
+            rules[purpose] = replace(base, policies=base.policies | added)
+        policy = cls(MappingProxyType(rules))
+        for name, prints in (pinned or {}).items():
+            cleaned = frozenset(p.lower().replace(":", "").strip() for p in prints)
+            bad = [
+                p for p in cleaned if len(p) != 64 or any(c not in "0123456789abcdef" for c in p)
+            ]
+            if bad:
+                raise ValueError(
+                    f"pinned signer for {name}: {bad[0]!r} is not a SHA-256 fingerprint"
+                )
+            policy = policy.with_pinned(_purpose(name), cleaned)
+        return policy
+
     def with_pinned(self, purpose: Purpose, fingerprints: frozenset[str]) -> SignerPolicy:
         """This policy with ``purpose`` open only to the given certificates."""
         base = self.rules.get(purpose) or PurposeRule(pinned=fingerprints)
@@ -146,6 +180,14 @@ class SignerPolicy:
             require_digital_signature=base.require_digital_signature,
         )
         return SignerPolicy(MappingProxyType({**self.rules, purpose: rule}))
+
+
+def _purpose(name: str) -> Purpose:
+    try:
+        return Purpose(name)
+    except ValueError:
+        known = ", ".join(p.value for p in Purpose)
+        raise ValueError(f"unknown signing purpose {name!r}; purposes are: {known}") from None
 
 
 def _refuse(reason: str) -> CertificateRejected:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from gateway.signing.errors import Refusal, SignatureRejected
-from gateway.signing.policy import STRICT_SIGNER_POLICY, SignerPolicy
+from gateway.signing.policy import SignerPolicy
 
 __all__ = ["SignedReference", "VerificationOptions", "VerificationResult"]
 
@@ -26,8 +26,9 @@ class VerificationOptions:
     # Check certificate validity at this instant (e.g. the receipt time of an archived
     # document) instead of now.
     verification_time: datetime | None = None
-    # Who may sign: only certificates certified for document signing (never TLS ones).
-    signer_policy: SignerPolicy = STRICT_SIGNER_POLICY
+    # Who may sign; None: the trust store's policy (strict unless configured): only
+    # certificates certified for document signing, never TLS ones.
+    signer_policy: SignerPolicy | None = None
 
     def __post_init__(self) -> None:
         if self.expected_references < 2:

@@ -114,7 +114,8 @@ class VerifyOptions:
     require_timestamp: bool = True
     # Who may sign: certificates certified for this purpose (never a TLS certificate).
     purpose: Purpose = Purpose.WS_SECURITY
-    signer_policy: SignerPolicy = STRICT_SIGNER_POLICY
+    # None: the trust store's policy (strict unless configured).
+    signer_policy: SignerPolicy | None = None
 
 
 SKAT_RSU_SIGN = SignOptions()
@@ -315,7 +316,10 @@ def verify_envelope(
     digests = list(verified.digest_methods)
     try:
         trust.verify(certificate, at=moment)
-        options.signer_policy.check(certificate, options.purpose)
+        policy: SignerPolicy = (
+            options.signer_policy or getattr(trust, "signer_policy", None) or STRICT_SIGNER_POLICY
+        )
+        policy.check(certificate, options.purpose)
     except CertificateRejected as exc:
         raise WsSecurityError(exc.refusal, exc.detail) from exc
     created, expires = _check_timestamp(stamp, moment, options)

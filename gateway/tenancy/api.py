@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.tenancy import key_lifecycle, service
@@ -13,6 +13,7 @@ from gateway.tenancy.errors import RoleRequired
 from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import ActorDep, SessionDep, require
+from gateway.web.paging import ListLimit, Offset, paged_list
 
 __all__ = ["router"]
 
@@ -74,9 +75,22 @@ def create_delegation(
 
 
 @router.get("/delegations", response_model=list[DelegationOut])
-def list_delegations(session: SessionDep, actor: AdminDep) -> list[DelegationOut]:
+def list_delegations(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: AdminDep,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> list[DelegationOut]:
     """Delegations this organisation granted or holds."""
-    return [DelegationOut.model_validate(d) for d in service.list_delegations(session, actor=actor)]
+    return paged_list(
+        request,
+        response,
+        [DelegationOut.model_validate(d) for d in service.list_delegations(session, actor=actor)],
+        limit=limit,
+        offset=offset,
+    )
 
 
 KeyIdPath = Annotated[
@@ -143,12 +157,26 @@ def _created(c: service.CreatedKey) -> ApiKeyCreated:
 
 
 @router.get("/keys", response_model=list[ApiKeyOut], summary="The organisation's API keys")
-def list_keys(session: SessionDep, actor: AdminDep) -> list[ApiKeyOut]:
+def list_keys(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: AdminDep,
+    limit: ListLimit = 500,
+    offset: Offset = 0,
+) -> list[ApiKeyOut]:
     """Every key with its status and last use (to the minute), newest first."""
     _own_admin(actor)
-    return [
-        _key_out(k) for k in key_lifecycle.list_keys(session, organisation_id=actor.organisation_id)
-    ]
+    return paged_list(
+        request,
+        response,
+        [
+            _key_out(k)
+            for k in key_lifecycle.list_keys(session, organisation_id=actor.organisation_id)
+        ],
+        limit=limit,
+        offset=offset,
+    )
 
 
 @router.post("/keys", status_code=201, response_model=ApiKeyCreated, summary="Create an API key")

@@ -17,7 +17,7 @@ from gateway.db.base import utcnow
 from gateway.errors import BadRequest, Conflict, NotFound
 from gateway.tenancy.keys import hash_secret, new_key, parse_key
 from gateway.tenancy.models import ApiKey, Principal, Role, RoleGrant
-from gateway.tenancy.service import DEFAULT_KEY_LIFETIME, CreatedKey
+from gateway.tenancy.service import CreatedKey, key_expiry
 
 __all__ = ["KeyInfo", "list_keys", "revoke_key", "rotate_key"]
 
@@ -146,9 +146,7 @@ def rotate_key(
     now = utcnow()
     if _status(old, now) != "active" or old.revoked_at is not None:
         raise Conflict(f"API key {old.key_id} is {_status(old, now)}; only an active key rotates")
-    expiry = expires_at or now + DEFAULT_KEY_LIFETIME
-    if expiry <= now:
-        raise BadRequest("a key must expire in the future")
+    expiry = key_expiry(expires_at)
     token, parsed = new_key()
     session.add(
         ApiKey(

@@ -105,7 +105,8 @@ DEFAULT_KEY_LIFETIME = timedelta(days=365)
 LAST_USE_RESOLUTION = timedelta(minutes=1)
 
 
-def _expiry(expires_at: datetime | None) -> datetime:
+def key_expiry(expires_at: datetime | None) -> datetime:
+    """When a new key ends: ``expires_at`` (aware, in the future) or a year from now."""
     now = utcnow()
     when = expires_at or now + DEFAULT_KEY_LIFETIME
     if when.tzinfo is None:
@@ -126,7 +127,7 @@ def create_key(
 ) -> CreatedKey:
     """Create an API client principal holding ``role`` and a key for it (shown once)."""
     parsed_role = _parse_role(role)
-    expiry = _expiry(expires_at)
+    expiry = key_expiry(expires_at)
     principal = Principal(organisation_id=organisation.id, kind="client", name=name)
     session.add(principal)
     session.flush()

@@ -128,14 +128,23 @@ def example_of(schema: dict[str, Any], components: dict[str, Any], depth: int = 
             return example_of(options[0], components, depth)
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
-        if depth > 4:
+        if depth > 8:
             return {}
-        return {
-            name: example_of(sub, components, depth + 1)
-            for name, sub in schema.get("properties", {}).items()
-        }
+        props = schema.get("properties", {})
+        # What a person would send: the required fields and those the schema gives examples for.
+        shown = [
+            name
+            for name, sub in props.items()
+            if name in schema.get("required", ()) or "examples" in sub or "example" in sub
+        ] or list(props)
+        found = {name: example_of(props[name], components, depth + 1) for name in shown}
+        extra = schema.get("additionalProperties")
+        if not found and isinstance(extra, dict):
+            found = {"key": example_of(extra, components, depth + 1)}
+        return found
     if kind == "array":
-        return [example_of(schema.get("items", {}), components, depth + 1)]
+        item = example_of(schema.get("items", {}), components, depth + 1)
+        return [item] * max(int(schema.get("minItems", 1)), 1)
     if kind == "integer":
         return int(schema.get("minimum", 1))
     if kind == "number":
@@ -156,10 +165,29 @@ def _string_example(schema: dict[str, Any]) -> str:
     }
     if fmt in by_format:
         return by_format[fmt]
-    pattern = schema.get("pattern", "")
-    if re.fullmatch(r"\^?\\d\{8\}\$?", pattern):
-        return "12345674"
-    return str(schema.get("title", "text")).lower()
+    return _fit(str(schema.get("title", "text")).lower(), schema)
+
+
+def _fit(text: str, schema: dict[str, Any]) -> str:
+    """``text`` bent to the schema's pattern and length limits, as far as simple edits go."""
+    low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
+    pattern = schema.get("pattern")
+    counts = [int(n) for n in re.findall(r"\{(\d+)", pattern or "")] or [8]
+    candidates = [
+        text,
+        text.replace(" ", "-"),
+        text.replace(" ", "_"),
+        text.replace(" ", ""),
+        "1" * counts[0],
+        "A" * counts[0],
+    ]
+    for candidate in candidates:
+        fitted = candidate + "x" * max(low - len(candidate), 0)
+        if high is not None:
+            fitted = fitted[: int(high)]
+        if pattern is None or re.search(pattern, fitted):
+            return fitted
+    return text
 
 
 def _problem_content() -> dict[str, Any]:

@@ -10,6 +10,7 @@ from gateway.tenancy.models import Role
 from gateway.tenancy.service import Actor
 from gateway.web import SessionDep, container_of, require
 from gateway.web.etag import IfMatch, check_if_match, with_etag
+from gateway.web.paging import Offset, page_headers
 from gateway.webhooks import service
 from gateway.webhooks.events import EVENTS
 from gateway.webhooks.payloads import (
@@ -28,7 +29,6 @@ router = APIRouter(prefix="/v1", tags=["webhooks"])
 
 Admin = Annotated[Actor, Depends(require(Role.ADMIN))]
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get("/webhook-events")
@@ -56,11 +56,19 @@ def create_webhook(
 
 
 @router.get("/webhooks", response_model=SubscriptionPage)
-def list_webhooks(session: SessionDep, actor: Admin, limit: Limit = 100, offset: Offset = 0) -> Any:
+def list_webhooks(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Admin,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Any:
     """The organisation's webhook subscriptions, oldest first."""
     page = service.SubscriptionRepository(session, actor.organisation_id).listing(
         limit=limit, offset=offset
     )
+    page_headers(request, response, total=page.total, limit=limit, offset=offset)
     return SubscriptionPage(
         items=[Subscription.model_validate(s) for s in page.items],
         total=page.total,
@@ -119,6 +127,8 @@ def ping_webhook(subscription_id: str, request: Request, session: SessionDep, ac
 @router.get("/webhooks/{subscription_id}/deliveries", response_model=DeliveryPage)
 def list_deliveries(
     subscription_id: str,
+    request: Request,
+    response: Response,
     session: SessionDep,
     actor: Admin,
     limit: Limit = 100,
@@ -129,6 +139,7 @@ def list_deliveries(
     page = service.DeliveryRepository(session, actor.organisation_id).listing(
         subscription_id, limit=limit, offset=offset
     )
+    page_headers(request, response, total=page.total, limit=limit, offset=offset)
     return DeliveryPage(
         items=[Delivery.model_validate(d) for d in page.items],
         total=page.total,

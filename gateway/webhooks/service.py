@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -24,7 +25,6 @@ from gateway.clock import now as business_now
 from gateway.clock import wall
 from gateway.errors import BadRequest, NotFound
 from gateway.jobs import enqueue
-from gateway.pipeline.lifecycle import next_attempt
 from gateway.repository import Page, Repository
 from gateway.webhooks.events import EVENTS, PING
 from gateway.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -137,15 +137,17 @@ def emit(
     session: Session,
     event: str,
     *,
-    organisation_id: str,
+    organisation_id: str | None,
     data: dict[str, Any],
     now: datetime | None = None,
     only: WebhookSubscription | None = None,
 ) -> list[WebhookDelivery]:
     """Record ``event`` for every active subscription of the organisation that asked for it.
 
-    Call it inside the transaction that made the event happen: nothing is sent
-    unless that transaction commits.
+    ``organisation_id=None`` is for public events (a tender published): every
+    organisation subscribed to the event hears of it. Call it inside the
+    transaction that made the event happen: nothing is sent unless that
+    transaction commits.
     """
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
@@ -155,8 +157,12 @@ def emit(
         if only is not None
         else session.scalars(
             select(WebhookSubscription).where(
-                WebhookSubscription.organisation_id == organisation_id,
                 WebhookSubscription.active.is_(True),
+                *(
+                    [WebhookSubscription.organisation_id == organisation_id]
+                    if organisation_id is not None
+                    else []
+                ),
             )
         ).all()
     )
@@ -167,7 +173,7 @@ def emit(
         message_id = f"msg_{uuid.uuid4().hex}"
         body = {"type": event, "timestamp": now.isoformat(), "data": data}
         delivery = WebhookDelivery(
-            organisation_id=organisation_id,
+            organisation_id=sub.organisation_id,
             subscription_id=sub.id,
             event=event,
             message_id=message_id,
@@ -194,6 +200,20 @@ def ping(session: Session, *, sub: WebhookSubscription, now: datetime) -> Webhoo
         now=now,
         only=sub,
     )[0]
+
+
+def next_attempt(
+    *, attempts: int, now: datetime, base_seconds: float, cap_seconds: float, max_attempts: int
+) -> datetime | None:
+    """When to try again after ``attempts`` failures, or None when it is time to give up.
+
+    The pipeline's schedule (exponential, capped, "full jitter" between half and
+    the whole step), kept here because the pipeline itself emits webhooks.
+    """
+    if attempts >= max_attempts:
+        return None
+    ceiling = min(cap_seconds, base_seconds * (2 ** max(attempts - 1, 0)))
+    return now + timedelta(seconds=random.uniform(ceiling / 2, ceiling))
 
 
 def deliver(c: Any, delivery_id: str) -> str | None:

@@ -11,9 +11,10 @@ from gateway.errors import BadRequest
 from gateway.tenancy.models import Role
 from portal.i18n import time_left
 from portal.web import PageDep, PortalRoute, redirect
+from tendering import payloads
 from tendering.bidding import own_bid
 from tendering.public_search import public_tender
-from tendering.service import register_supplier_key, submit_bid, withdraw_bid
+from tendering.service import ask_question, register_supplier_key, submit_bid, withdraw_bid
 
 __all__ = ["router"]
 
@@ -112,3 +113,27 @@ def withdraw(page: PageDep, bid_id: str) -> Response:
     actor = page.require(Role.SUPPLIER)
     withdraw_bid(page.container, page.db, actor=actor, bid_id=bid_id)
     return redirect(page, f"/bids/{bid_id}")
+
+
+@router.post("/tenders/{tender_id}/questions")
+def ask(page: PageDep, tender_id: str, question: Annotated[str, Form()] = "") -> Response:
+    actor = page.require(Role.SUPPLIER)
+    if not question.strip():
+        view = public_tender(page.db, tender_id=tender_id)
+        return page.render(
+            "tender.html",
+            status=400,
+            view=view,
+            t=view.tender,
+            left=time_left(view.tender.timeline.deadline, page.now, page.locale),
+            open_for_bids=view.tender.timeline.deadline > page.now,
+            question_error="Write your question",
+        )
+    ask_question(
+        page.container,
+        page.db,
+        actor=actor,
+        tender_id=tender_id,
+        data=payloads.QuestionCreate(question=question.strip()),
+    )
+    return redirect(page, f"/tenders/{tender_id}?asked=1#questions")

@@ -92,7 +92,7 @@ def search(
 
 
 @router.get("/tenders/{tender_id}")
-def tender(page: PageDep, tender_id: str) -> Response:
+def tender(page: PageDep, tender_id: str, asked: str = "") -> Response:
     view = public_tender(page.db, tender_id=tender_id)
     return page.render(
         "tender.html",
@@ -100,4 +100,5 @@ def tender(page: PageDep, tender_id: str) -> Response:
         t=view.tender,
         left=time_left(view.tender.timeline.deadline, page.now, page.locale),
         open_for_bids=view.tender.timeline.deadline > page.now,
+        asked=bool(asked),
     )

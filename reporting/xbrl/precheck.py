@@ -3,8 +3,10 @@
 They catch what a builder bug or a hand-edited file gets wrong, in
 milliseconds: well-formedness, the schema reference, contexts and units that
 facts point to, the required general information, totals that do not add up
-from their parts (the 2017 taxonomy has no calculation linkbase, so this is
-where sums are checked), and a balance sheet that does not balance.
+from their parts in documents of the mapping's own entry point (the 2017 taxonomy has
+no calculation linkbase; a filing of another structure is not held to the mapping's sums,
+and a total printed without all its parts only warns), and a balance sheet that does not
+balance.
 """
 
 from __future__ import annotations
@@ -78,6 +80,9 @@ def _sums(
             total = facts.get((_clark(mapping, qname), cid))
             if total is None or not concept.is_total:
                 continue
+            # A total printed without all its parts may have been aggregated otherwise (a
+            # class B report may start at gross profit): then a difference is only a warning.
+            partial = any((_clark(mapping, p), cid) not in facts for _, p in concept.parts)
             parts = sum(
                 (
                     sign * facts.get((_clark(mapping, p), cid), Decimal(0))
@@ -89,8 +94,10 @@ def _sums(
                 out.append(
                     _finding(
                         "calc",
-                        f"{qname} is {total} but its parts add up to {parts}",
+                        f"{qname} is {total} but its parts add up to {parts}"
+                        + (" (parts not reported count as 0)" if partial else ""),
                         f"{qname}@{cid}",
+                        severity="warning" if partial else "fatal",
                     )
                 )
 
@@ -159,8 +166,11 @@ def precheck(xml: bytes, *, mapping: XbrlMapping | None = None) -> list[Finding]
     )
     if start and end and durations and all(contexts[c] != (start, end) for c in durations):
         out.append(_finding("period", f"no context covers the reporting period {start}..{end}"))
-    _sums(m.income, facts, m, durations, out)
-    _sums(m.balance, facts, m, instants, out)
+    if not refs or m.entry_point in refs:
+        # The sums are the mapping's structure: they bind documents of its entry point only
+        # (the taxonomy itself has no calculation linkbase to say more).
+        _sums(m.income, facts, m, durations, out)
+        _sums(m.balance, facts, m, instants, out)
     for cid in instants:
         assets = facts.get((_clark(m, m.assets), cid))
         other = facts.get((_clark(m, m.liabilities_and_equity), cid))

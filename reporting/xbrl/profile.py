@@ -108,7 +108,8 @@ def parse_profile(
     data: dict[str, Any], *, cvr: str, name: str, source: str = "profile"
 ) -> CompanyProfile:
     """A profile from its parsed form; every wrong field is named."""
-    known = {"company", "report", "management", "auditor", "texts"}
+    # [accounts] (the account mapping) travels in the same file; the report builder reads it.
+    known = {"company", "report", "management", "auditor", "texts", "accounts"}
     unknown = set(data) - known
     if unknown:
         raise ReportBuildError(f"{source}: unknown sections: {', '.join(sorted(unknown))}")

@@ -11,11 +11,8 @@ from types import ModuleType
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.app import create_app
-from gateway.bootstrap import Container, bootstrap
-from gateway.settings import Settings
-from gateway.tenancy.service import create_key, create_organisation
-from tests.support.cvr import random_cvr
+from gateway.bootstrap import Container
+from tests.support.app import api_client, container_in, org_with_key
 
 _HERE = Path(__file__).parent
 
@@ -55,15 +52,14 @@ def company_file(tmp_path: Path, saft_fixture: ModuleType) -> Path:
 def container(
     tmp_path_factory: pytest.TempPathFactory, database_url: str, artefacts_dir: Path
 ) -> Container:
-    data = tmp_path_factory.mktemp("ledgers")
-    return bootstrap(
-        Settings(data_dir=data, database_url=database_url, artefacts_dir=artefacts_dir)
+    return container_in(
+        tmp_path_factory.mktemp("ledgers"), database_url=database_url, artefacts_dir=artefacts_dir
     )
 
 
 @pytest.fixture(scope="module")
 def client(container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(container, mount_sandbox=False)) as c:
+    with api_client(container) as c:
         yield c
 
 
@@ -73,10 +69,6 @@ Org = tuple[str, dict[str, str]]
 @pytest.fixture
 def org(container: Container) -> Callable[..., Org]:
     def make(role: str = "reporter") -> Org:
-        cvr = random_cvr()
-        with container.db.transaction() as s:
-            o = create_organisation(s, cvr=cvr, name="Bogholderi ApS", actor="test")
-            key = create_key(s, organisation=o, role=role, name=role, actor="test").key
-        return cvr, {"Authorization": f"Bearer {key}"}
+        return org_with_key(container, role=role, name="Bogholderi ApS")
 
     return make

@@ -94,3 +94,26 @@ def test_another_organisation_cannot_see_the_operation(
     assert client.get(r.headers["location"], headers=other).status_code == 404
     empty = client.post("/v1/ledgers?async=true", content=b"", headers=h)
     assert empty.status_code == 400
+
+
+def test_an_upload_whose_hint_was_lost_is_enqueued_again_by_the_sweeper(
+    client: TestClient,
+    org: Callable[..., Org],
+    company_file: Path,
+    container: Container,
+    sent: list[tuple[str, tuple[Any, ...]]],
+) -> None:
+    from adapters.uploads import sweep_uploads
+
+    _, h = org()
+    r = client.post("/v1/ledgers?async=true", content=company_file.read_bytes(), headers=h)
+    op_id = r.json()["id"]
+    sent.clear()  # the broker lost the hint
+    sweep_uploads(container, older_than_seconds=3600)
+    assert ("adapters.import_ledger", (op_id,)) not in sent  # too young to be called lost
+    sweep_uploads(container, older_than_seconds=-1)
+    assert ("adapters.import_ledger", (op_id,)) in sent
+    assert run_import(container, op_id) == "succeeded"
+    sent.clear()
+    sweep_uploads(container, older_than_seconds=-1)
+    assert ("adapters.import_ledger", (op_id,)) not in sent  # finished ones are left alone

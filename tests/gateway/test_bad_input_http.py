@@ -214,3 +214,16 @@ def test_verify_says_signed_only_when_a_signature_is_there(
     ).json()
     assert bad["signed"] is True and bad["valid"] is False
     assert bad["refusal"] == "digest-mismatch" and bad["signed_content"] is None
+
+
+@pytest.mark.parametrize("value", ["ÿþ", "QUJD\u00e6", "not base64!"])
+def test_non_ascii_base64_is_a_400_not_a_500(client: TestClient, make_org, value: str) -> None:
+    """Found by the fuzz run: b64decode raises ValueError, not binascii.Error, on non-ASCII."""
+    org = make_org("reporter")
+    resp = client.post(
+        "/v1/submissions",
+        json={"kind": "test_doc", "recipient": "sandbox-authority", "payload_base64": value},
+        headers=org.headers("reporter"),
+    )
+    assert resp.status_code == 400, resp.text
+    assert "payload_base64" in resp.json()["detail"]

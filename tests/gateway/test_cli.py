@@ -71,18 +71,18 @@ def test_invalid_cvr_is_a_message_and_exit_2(
     reset_container()
     try:
         bad = runner.invoke(app, ["org", "create", "--cvr", "12345678", "--name", "X"])
-        assert bad.exit_code == 2
+        assert bad.exit_code == 1
         assert "not a valid CVR" in bad.output
         ok = runner.invoke(app, ["org", "create", "--cvr", "10150817", "--name", "Acme ApS"])
         assert ok.exit_code == 0, ok.output
         dup = runner.invoke(app, ["org", "create", "--cvr", "10150817", "--name", "Acme ApS"])
-        assert dup.exit_code == 2 and "exists" in dup.output
+        assert dup.exit_code == 1 and "exists" in dup.output
         role = runner.invoke(app, ["key", "create", "--org", "10150817", "--role", "king"])
-        assert role.exit_code == 2 and "unknown role" in role.output
+        assert role.exit_code == 1 and "unknown role" in role.output
         key = runner.invoke(app, ["key", "create", "--org", "10150817", "--role", "reporter"])
         assert key.exit_code == 0 and key.output.startswith("gw_")
         missing = runner.invoke(app, ["key", "create", "--org", "25313763", "--role", "reporter"])
-        assert missing.exit_code == 2 and "no organisation" in missing.output
+        assert missing.exit_code == 1 and "no organisation" in missing.output
     finally:
         get_settings.cache_clear()
         reset_container()
@@ -103,3 +103,34 @@ def test_compose_file_runs_commands_the_gateway_has() -> None:
     )
     dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
     assert "USER gateway" in dockerfile and "gateway artefacts install" in dockerfile
+
+
+def test_compose_makes_keys_once_and_checks_the_health_of_every_service() -> None:
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
+    services = compose["services"]
+    assert services["keys"]["command"][:4] == ["gateway", "keys", "init", "--if-missing"]
+    assert "keys" in compose["volumes"]
+    for name in ("migrate", "api", "worker", "beat", "sandbox"):
+        service = services[name]
+        # Every process signs or verifies with the same identity: the keys volume, made first.
+        assert "keys:/var/lib/gateway/keys" in service["volumes"], name
+        assert service["depends_on"]["keys"]["condition"] == "service_completed_successfully"
+    for name in ("api", "worker", "beat", "sandbox", "postgres", "redis"):
+        assert services[name]["healthcheck"]["test"], name
+    # The probes ask the ports the services listen on.
+    assert "127.0.0.1:8000/readyz" in " ".join(services["api"]["healthcheck"]["test"])
+    assert "127.0.0.1:8100/healthz" in " ".join(services["sandbox"]["healthcheck"]["test"])
+    assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
+    dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
+    assert "mkdir -p /var/lib/gateway/keys" in dockerfile
+
+
+def test_keys_init_if_missing_keeps_the_keys_there(tmp_path: Path) -> None:
+    first = runner.invoke(app, ["keys", "init", "--dir", str(tmp_path), "--key-size", "2048"])
+    assert first.exit_code == 0, first.output
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    again = runner.invoke(app, ["keys", "init", "--dir", str(tmp_path), "--if-missing"])
+    assert again.exit_code == 0 and "already in place" in again.output
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    plain = runner.invoke(app, ["keys", "init", "--dir", str(tmp_path)])
+    assert plain.exit_code == 1 and "already exist" in plain.output

@@ -104,6 +104,23 @@ def test_pipeline_marks_a_dynamic_error_invalid_with_its_findings(
     assert {"XSD", "RULESET-ERROR"} <= rules
 
 
+def test_the_compiled_engine_is_chosen_per_request(
+    client: TestClient, make_org, example: bytes
+) -> None:
+    org = make_org("reporter")
+    broken = _break_totals(example)
+    saxon = client.post("/v1/validate", content=broken, headers=org.headers("reporter")).json()
+    compiled = client.post(
+        "/v1/validate?engine=compiled", content=broken, headers=org.headers("reporter")
+    ).json()
+    assert compiled["valid"] is False
+    assert sorted(f["rule"] for f in compiled["findings"]) == sorted(
+        f["rule"] for f in saxon["findings"]
+    )
+    bad = client.post("/v1/validate?engine=fast", content=example, headers=org.headers("reporter"))
+    assert bad.status_code == 422
+
+
 def test_hostile_xml_never_reaches_saxon(client: TestClient, make_org) -> None:
     org = make_org("reporter")
     xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Invoice>&x;</Invoice>'

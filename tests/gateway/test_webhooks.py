@@ -263,3 +263,29 @@ def test_subscriptions_honour_if_match_roles_and_the_organisation(
     gone = wh_client.delete(url, headers=org.headers("admin"))
     assert gone.status_code == 204
     assert wh_client.get(url, headers=org.headers("admin")).status_code == 404
+
+
+def test_a_public_event_reaches_every_organisation_subscribed_and_only_them(
+    wh_client: TestClient,
+    wh_container: Container,
+    make_org: Callable[..., OrgKeys],
+    receiver: Receiver,
+    sent: list[Any],
+) -> None:
+    supplier, other, quiet = make_org("admin"), make_org("admin"), make_org("admin")
+    a = _subscribe(wh_client, supplier, receiver.url, ["tendering.tender.published"])
+    b = _subscribe(wh_client, other, receiver.url, ["tendering.tender.published"])
+    _subscribe(wh_client, quiet, receiver.url, ["tendering.award.decided"])
+    with wh_container.db.transaction() as s:
+        made = emit(s, "tendering.tender.published", organisation_id=None, data={"tender_id": "t"})
+    reached = {d.organisation_id for d in made}
+    assert {supplier.organisation_id, other.organisation_id} <= reached
+    assert quiet.organisation_id not in reached
+    # Each organisation sees its own delivery, and only its own.
+    for org, sub in ((supplier, a), (other, b)):
+        page = wh_client.get(
+            f"/v1/webhooks/{sub['id']}/deliveries", headers=org.headers("admin")
+        ).json()
+        assert page["total"] == 1 and page["items"][0]["event"] == "tendering.tender.published"
+    mine = wh_client.get(f"/v1/webhook-deliveries/{made[0].id}", headers=quiet.headers("admin"))
+    assert mine.status_code == 404

@@ -19,8 +19,6 @@ from tests.invoicing.business_terms import business_terms
 from tests.invoicing.invoicing_samples import danish_invoice, line
 from tests.invoicing.ubl_checks import fatal, plan_findings
 
-pytest.importorskip("schemas.validation", reason="the OIOUBL plan runs through schemas.validation")
-
 D = Decimal
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",

@@ -6,7 +6,6 @@ XSLTs run here through saxonche (tests only, on documents we built ourselves).
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -55,14 +54,6 @@ def _compiled(path: Path):  # type: ignore[no-untyped-def]
     return proc.new_xslt30_processor().compile_stylesheet(stylesheet_file=str(path))
 
 
-def _shared_validator():  # type: ignore[no-untyped-def]
-    try:
-        module = importlib.import_module("schemas.validation")
-    except ImportError:
-        return None
-    return module if hasattr(module, "validate") else None
-
-
 def run_xslts(xml: bytes, stylesheets: list[Path]) -> list[Fired]:
     """Run compiled Schematron XSLTs and collect every failed assert / report."""
     proc = _processor()
@@ -97,23 +88,12 @@ def fatal(fired: list[Fired]) -> list[Fired]:
     return [f for f in fired if f.flag in ("fatal", "error")]
 
 
-def _fallback_rules(plan: str, artefacts_dir: Path) -> list[Path]:
-    if plan == "peppol-billing-3":
-        return billing_rules(artefacts_dir)
-    if plan == "en16931-ubl":
-        return [artefacts_dir / "en16931-ubl-1.3.16" / "xslt" / "EN16931-UBL-validation.xslt"]
-    if plan.startswith("peppol-t"):
-        return ordering_rules(artefacts_dir, plan.removeprefix("peppol-").upper())
-    raise LookupError(f"no local fallback for plan {plan}")
-
-
 def plan_findings(xml: bytes, artefacts_dir: Path, plan: str) -> list[Fired]:
-    """Every finding of the named validation plan (schemas.validation when it exists)."""
-    shared = _shared_validator()
-    if shared is not None:
-        report = shared.validate(xml, artefacts_dir=artefacts_dir, plan=plan)
-        return [Fired(f.rule, f.severity, f.message, f.location) for f in report.findings]
-    return run_xslts(xml, _fallback_rules(plan, artefacts_dir))
+    """Every finding of the named validation plan, as the gateway's validator reports it."""
+    from schemas import validation  # imported when first used, as saxonche is
+
+    report = validation.validate(xml, artefacts_dir=artefacts_dir, plan=plan)
+    return [Fired(f.rule, f.severity, f.message, f.location) for f in report.findings]
 
 
 def billing_findings(xml: bytes, artefacts_dir: Path) -> list[Fired]:

@@ -104,3 +104,31 @@ def test_bidding_needs_login_the_supplier_role_and_the_csrf_token(
     )
     assert forged.status_code == 403
     assert "my-bids" not in forged.text
+
+
+def test_a_supplier_asks_and_the_officer_answers_publicly(portal, person, publish_tender) -> None:
+    published = publish_tender()
+    _, client, _ = _supplier(portal, person, "Anna Spørger")
+    token = _csrf(client, f"/tenders/{published.id}")
+    empty = client.post(f"/tenders/{published.id}/questions", data={"csrf_token": token})
+    assert empty.status_code == 400 and 'href="#question"' in empty.text
+    asked = client.post(
+        f"/tenders/{published.id}/questions",
+        data={"csrf_token": token, "question": "Må vi byde på begge delkontrakter?"},
+    )
+    assert asked.status_code == 303
+    officer = person("Otto Officer", roles=("buyer",), cvr=published.buyer.cvr)
+    with portal.client() as c:
+        login(c, officer)
+        page = c.get(f"/officer/tenders/{published.id}").text
+        assert "Må vi byde på begge delkontrakter?" in page
+        token = page.split('name="csrf_token" value="')[1].split('"')[0]
+        qid = page.split(f"/officer/tenders/{published.id}/questions/")[1].split('"')[0]
+        r = c.post(
+            f"/officer/tenders/{published.id}/questions/{qid}",
+            data={"csrf_token": token, "answer": "Ja, på begge."},
+        )
+        assert r.status_code == 303
+    with portal.client() as public:
+        shown = public.get(f"/tenders/{published.id}").text
+    assert "Ja, på begge." in shown and "Anna Spørger" not in shown

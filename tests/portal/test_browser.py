@@ -33,7 +33,7 @@ def test_every_page_passes_axe_without_serious_violations(
     portal, person, publish_tender, tmp_path
 ) -> None:
     published = publish_tender()
-    buyer = person("Ida Indkøber", roles=("buyer", "reporter"))
+    buyer = person("Ida Indkøber", roles=("buyer", "reporter", "auditor"))
     results: dict[str, Any] = {}
     with chromium(tmp_path / "profile", portal.url) as page:
         page.goto("/")
@@ -55,6 +55,14 @@ def test_every_page_passes_axe_without_serious_violations(
         _check(page, results, "home-logged-in")
         page.goto("/acting")
         _check(page, results, "acting")
+        page.goto("/submissions")
+        _check(page, results, "submissions")
+        page.goto("/audit")
+        page.get_by_role("button", name="Verificér kæden").click()
+        page.wait_for_selector("#verified")
+        _check(page, results, "audit-verified")
+        page.goto("/officer/tenders")
+        _check(page, results, "officer-tenders")
         page.goto("/language/en?next=/tenders")
         _check(page, results, "tenders-en")
     record(results)

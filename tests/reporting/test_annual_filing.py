@@ -10,10 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from gateway.app import create_app
-from gateway.bootstrap import Container, bootstrap
-from gateway.settings import Settings
-from gateway.tenancy.service import create_key, create_organisation
+from gateway.bootstrap import Container
+from gateway.tenancy.service import create_organisation
 from reporting.errors import ReportBuildError
 from reporting.xbrl import compute_figures, load_xbrl_mapping, precheck, validate_annual_report
 from reporting.xbrl.filing import build_filing
@@ -21,6 +19,7 @@ from reporting.xbrl.inline import NS_IX, to_ixbrl
 from reporting.xbrl.profile import parse_profile
 from reporting.xbrl.render import to_xbrl
 from tests.reporting.reporting_fixtures import build, sample_records
+from tests.support.app import api_client, container_in, org_with_key
 from tests.support.cvr import random_cvr
 
 ACCOUNTS = {
@@ -170,24 +169,20 @@ def test_a_wrong_profile_is_refused_naming_the_field(data: dict, named: str) -> 
 def container(
     tmp_path_factory: pytest.TempPathFactory, database_url: str, artefacts_dir: Path
 ) -> Container:
-    data = tmp_path_factory.mktemp("annual")
-    return bootstrap(
-        Settings(data_dir=data, database_url=database_url, artefacts_dir=artefacts_dir)
+    return container_in(
+        tmp_path_factory.mktemp("annual"), database_url=database_url, artefacts_dir=artefacts_dir
     )
 
 
 @pytest.fixture(scope="module")
 def client(container: Container) -> Iterator[TestClient]:
-    with TestClient(create_app(container, mount_sandbox=False)) as c:
+    with api_client(container) as c:
         yield c
 
 
 @pytest.fixture
 def reporter(container: Container) -> dict[str, str]:
-    with container.db.transaction() as s:
-        o = create_organisation(s, cvr=random_cvr(), name="Cykler ApS", actor="test")
-        key = create_key(s, organisation=o, role="reporter", name="r", actor="test").key
-    return {"Authorization": f"Bearer {key}"}
+    return org_with_key(container, name="Cykler ApS")[1]
 
 
 def _ingest(client: TestClient, h: dict[str, str], body: bytes) -> dict:  # type: ignore[type-arg]
@@ -299,14 +294,9 @@ def test_the_cli_writes_an_inline_report_from_the_example_profile(
         "GW_DATA_DIR": str(container.settings.data_path),
         "GW_ARTEFACTS_DIR": str(artefacts_dir),
     }
-    tb = tmp_path / "regnskab.csv"
-    tb.write_bytes(_trial_balance("20251231", "1000,00", "300,00"))
-    profile = tmp_path / "profile.toml"
-    mapped = "\n".join(f'"{a}" = "{q}"' for a, q in ACCOUNTS.items())
-    profile.write_text(
-        (root / "examples" / "annual" / "profile.toml").read_text("utf-8") + mapped + "\n",
-        encoding="utf-8",
-    )
+    # exactly what a user of the README has: the example trial balance and profile
+    tb = root / "examples" / "trial-balance-2025.csv"
+    profile = root / "examples" / "annual" / "profile.toml"
     gw = [sys.executable, "-m", "gateway.cli"]
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -166,6 +166,20 @@ def test_list_plans_names_every_family(cli: typer.Typer, artefacts_dir: Path) ->
         assert family in output
 
 
+def test_compiled_engine_gives_the_same_verdicts_and_rules(
+    cli: typer.Typer, artefacts_dir: Path, examples: Path
+) -> None:
+    files = sorted(str(p) for p in examples.iterdir())
+    saxon = lines(run(cli, artefacts_dir, "--json", *files)[1])
+    code, output = run(cli, artefacts_dir, "--json", "--engine", "compiled", *files)
+    compiled = lines(output)
+    assert code == 1
+    assert [(r["valid"], sorted(f["rule"] for f in r["findings"])) for r in compiled] == [
+        (r["valid"], sorted(f["rule"] for f in r["findings"])) for r in saxon
+    ]
+    assert run(cli, artefacts_dir, "--engine", "fast", files[0])[0] == 2
+
+
 def test_many_files_end_with_a_summary_line_on_stderr(
     cli: typer.Typer, artefacts_dir: Path, examples: Path, tmp_path: Path
 ) -> None:

@@ -67,6 +67,10 @@ def _ordering_rules(configuration: str) -> tuple[plans.RuleSet, ...]:
     return plans.resolve(f"peppol-{tx.lower()}@2025.5").rules
 
 
+def test_ordering_unit_suite_is_complete() -> None:
+    assert len(ORDERING_CASES) == 586
+
+
 @pytest.mark.parametrize("case", ORDERING_CASES, ids=lambda c: c.id)
 def test_ordering_unit_case(validator: Validator, case: UnitCase) -> None:
     _run(validator, case, _ordering_rules(case.configuration))
@@ -84,6 +88,26 @@ OIOUBL_EXAMPLES = _files("oioubl-2.1", "Eksempelfiler/*") + _files(
 )
 DK_EXAMPLES = _files("peppol-dk-cius-1.15.0", "Example-files/*")
 ESPD_EXAMPLES = _files("espd-4.1", "*")
+
+
+def test_example_sets_are_complete() -> None:
+    # A set that shrank (a changed glob, an artefact installed half) must not pass silently.
+    counts = {
+        "en16931": len(EN_EXAMPLES),
+        "peppol-billing": len(PEPPOL_EXAMPLES),
+        "peppol-ordering": len(ORDERING_EXAMPLES),
+        "oioubl": len(OIOUBL_EXAMPLES),
+        "peppol-dk": len(DK_EXAMPLES),
+        "espd": len(ESPD_EXAMPLES),
+    }
+    assert counts == {
+        "en16931": 48,
+        "peppol-billing": 27,
+        "peppol-ordering": 82,
+        "oioubl": 28,
+        "peppol-dk": 19,
+        "espd": 3,
+    }
 
 
 def _fatal(report_findings: list) -> list[str]:

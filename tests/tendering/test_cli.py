@@ -110,7 +110,7 @@ def test_officer_and_supplier_commands_run_a_tender_with_an_offline_sealed_bid(
     assert b"250000" not in (tmp_path / "bid.sealed").read_bytes()
     (tmp_path / "bad.json").write_text(json.dumps({"lots": {"LOT-1": {"price": "-1"}}}))
     code, out = _run(*seal, "--in", str(tmp_path / "bad.json"))
-    assert code == 2 and "not a valid bid" in out
+    assert code == 1 and "not a valid bid" in out
     sup = ["--url", url, "--key", supplier.keys["supplier"]]
     assert _run("bid", "register-key", str(tmp_path / "supplier.pub"), *sup)[0] == 0
     code, out = _run(
@@ -140,7 +140,7 @@ def test_officer_and_supplier_commands_run_a_tender_with_an_offline_sealed_bid(
         "--key",
         buyer.keys[MEMBERS[0]],
     )
-    assert code == 2 and "deadline" in out  # too early: refused, exit 2
+    assert code == 1 and "deadline" in out  # too early: refused, exit 1
     clock.set(datetime.fromisoformat(str(body["timeline"]["deadline"])) + timedelta(seconds=1))  # type: ignore[index]
     for m in MEMBERS[:2]:
         code, out = _run(
@@ -159,7 +159,7 @@ def test_officer_and_supplier_commands_run_a_tender_with_an_offline_sealed_bid(
     code, out = _run("tender", "show", tender_id, *officer)
     assert json.loads(out)["status"] == "opened"
     code, out = _run("tender", "show", tender_id, "--url", url, "--key", supplier.keys["supplier"])
-    assert code == 2 and "403" in out
+    assert code == 1 and "403" in out
 
 
 def test_restricted_tender_requests_and_selection_from_the_command_line(
@@ -179,7 +179,7 @@ def test_restricted_tender_requests_and_selection_from_the_command_line(
         "bid", "request", p.id, "--espd", str(tmp_path / "bad.xml"), "--url", url,
         "--key", candidates[0].org.keys["supplier"],
     )  # fmt: skip
-    assert code == 2 and "422" in out
+    assert code == 1 and "422" in out
 
     code, out = _run("tender", "requests", p.id, *officer)
     assert code == 0, out
@@ -226,7 +226,7 @@ def test_award_says_what_comes_next_and_refuses_a_tender_not_yet_opened(
 ) -> None:
     p = publish(api, clock, new_org)
     code, out = _run("tender", "award", p.id, "--url", url, "--key", p.buyer.keys["buyer"])
-    assert code == 2 and "the tender is published: nothing to award" in out
+    assert code == 1 and "the tender is published: nothing to award" in out
     code, out = _run("tender", "award", p.id, "--step", "later", "--url", url, "--key",
                      p.buyer.keys["buyer"])  # fmt: skip
     assert code == 2 and "--step is one of propose, standstill, award" in out

@@ -209,3 +209,66 @@ def test_the_dev_ca_marks_each_kind(signers: dict[str, SigningIdentity]) -> None
         x509.CertificatePolicies
     )
     assert {p.policy_identifier for p in policies.value} == set(POLICY_OIDS.values())
+
+
+def test_a_deployment_widens_or_pins_the_policy_by_configuration(
+    signers: dict[str, SigningIdentity], trust: TrustStore, invoice_xml: bytes
+) -> None:
+    widened = TrustStore(
+        trust.certificates,
+        SignerPolicy.configured(extra_policies={"document": [WRONG_POLICY.dotted_string]}),
+    )
+    assert verify_ubl(sign_ubl(invoice_xml, signers["wrong-policy"]), widened).valid
+    # Widening one purpose leaves TLS certificates refused.
+    assert verify_ubl(sign_ubl(invoice_xml, signers["tls-client"]), widened).refusal == (
+        "signer-not-permitted"
+    )
+    pinned = TrustStore(
+        trust.certificates,
+        SignerPolicy.configured(pinned={"document": [signers["document"].fingerprint.upper()]}),
+    )
+    assert verify_ubl(sign_ubl(invoice_xml, signers["document"]), pinned).valid
+    assert not verify_ubl(sign_ubl(invoice_xml, signers["seal"]), pinned).valid
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"extra_policies": {"invoices": ["1.2.3"]}}, "unknown signing purpose 'invoices'"),
+        ({"extra_policies": {"document": ["not an oid"]}}, "signer policy for document"),
+        ({"pinned": {"as4": ["abc"]}}, "'abc' is not a SHA-256 fingerprint"),
+    ],
+)
+def test_a_bad_configuration_is_named(kwargs: dict[str, dict[str, list[str]]], named: str) -> None:
+    with pytest.raises(ValueError, match=named):
+        SignerPolicy.configured(**kwargs)  # type: ignore[arg-type]
+
+
+def test_the_configured_trust_store_reads_the_settings(dev_keys, signers) -> None:  # type: ignore[no-untyped-def]
+    from gateway.settings import Settings, SigningSettings
+    from gateway.signing.errors import KeyStoreError
+    from gateway.signing.keys import load_configured_trust_store
+
+    fp = signers["as4"].fingerprint
+    s = Settings(keys_dir=dev_keys.directory, signing=SigningSettings(pinned_signers={"as4": [fp]}))
+    store = load_configured_trust_store(s)
+    store.verify(signers["as4"].certificate, purpose=Purpose.AS4)
+    with pytest.raises(CertificateRejected, match="not among the certificates configured"):
+        store.verify(signers["seal"].certificate, purpose=Purpose.AS4)
+    bad = Settings(keys_dir=dev_keys.directory, signing=SigningSettings(pinned_signers={"x": []}))
+    with pytest.raises(KeyStoreError, match="unknown signing purpose"):
+        load_configured_trust_store(bad)
+
+
+def test_the_gateways_own_tls_client_certificate_cannot_sign_a_document(
+    dev_keys, trust: TrustStore, invoice_xml: bytes
+) -> None:  # type: ignore[no-untyped-def]
+    """The sample of the adversarial review: `gateway keys init`'s TLS client key signing UBL."""
+    from gateway.signing import load_signing_identity
+
+    tls = load_signing_identity(dev_keys.tls_client_cert, key_path=dev_keys.tls_client_key)
+    result = verify_ubl(sign_ubl(invoice_xml, tls), trust)
+    assert result.refusal == "signer-not-permitted"
+    assert "TLS client certificate" in (result.reason or "")
+    seal = load_signing_identity(dev_keys.signing_p12)
+    assert verify_ubl(sign_ubl(invoice_xml, seal), trust).valid
