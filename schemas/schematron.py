@@ -62,9 +62,12 @@ class _Compiler:
         return _fix_skeleton_output(text) if fixups else text
 
 
-def compile_schematron(sch: Path, out: Path, *, iso_dir: Path) -> Path:
-    """Compile one .sch file into an XSLT 2.0 stylesheet that writes SVRL."""
-    text = _Compiler(iso_dir).compile(sch)
+def compile_schematron(sch: Path, out: Path, *, iso_dir: Path, fixups: bool = False) -> Path:
+    """Compile one .sch file into an XSLT 2.0 stylesheet that writes SVRL.
+
+    ``fixups`` repairs the skeleton's attribute-context and brace defects (as for eForms).
+    """
+    text = _Compiler(iso_dir).compile(sch, fixups=fixups)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     return out
@@ -95,6 +98,8 @@ def compile_preaward(artefacts_dir: Path, *, force: bool = False) -> list[str]:
 
 _XSL = "{http://www.w3.org/1999/XSL/Transform}"
 _SVRL = "{http://purl.oclc.org/dsdl/svrl}"
+# What the skeleton's pattern modes walk into, by its only-child-elements / visit-text switches.
+_CHILD_AXES = ("*", "*|comment()|processing-instruction()", "node()")
 _FIXUP_PARSER = etree.XMLParser(
     huge_tree=True, resolve_entities=False, no_network=True, load_dtd=False
 )
@@ -118,8 +123,8 @@ def _fix_skeleton_output(text: str) -> str:
         if el.get("mode") == "schematron-select-full-path" and el.get("match") == "*":
             el.set("match", "*|@*")
     for el in root.iter(f"{_XSL}apply-templates"):
-        if el.get("select") == "*" and (el.get("mode") or "").startswith("M"):
-            el.set("select", "@*|*")
+        if el.get("select") in _CHILD_AXES and (el.get("mode") or "").startswith("M"):
+            el.set("select", "@*|" + el.get("select", ""))
     for el in root.iter(f"{_SVRL}failed-assert", f"{_SVRL}successful-report", f"{_SVRL}fired-rule"):
         for name in ("test", "context"):
             value = el.get(name)
