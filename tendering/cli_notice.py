@@ -8,13 +8,13 @@ Exit codes: 0 written, 1 refused input (the message names the field or rule), 2 
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 
+from gateway import clock
 from tendering import payloads
 from tendering.cli_common import fail, read_doc
 from tendering.eforms import Buyer, NoticeBuildError, build_contract_notice
@@ -62,7 +62,7 @@ def notice_eforms(
     artefacts = _artefacts_dir()
     try:
         xml = build_contract_notice(
-            t, b, artefacts_dir=artefacts, subtype=subtype, issued=dt.datetime.now(dt.UTC)
+            t, b, artefacts_dir=artefacts, subtype=subtype, issued=clock.now()
         )
     except NoticeBuildError as exc:
         fail(exc.detail, 1)
