@@ -53,7 +53,9 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
     # Warnings (Celery's about running as root, deprecations) become log lines too.
     logging.captureWarnings(True)
     root.setLevel(level.upper())
-    # uvicorn's access log would print query strings; keep it, it never carries keys.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "celery"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # The app writes one structured access line per request (gateway.web.access: route
+    # template, organisation); uvicorn's own would repeat it with concrete paths and queries.
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)

@@ -24,6 +24,12 @@ invoice_app = typer.Typer(
 
 Url = Annotated[str | None, typer.Option("--url", help="gateway URL (default: GW_PUBLIC_URL)")]
 Key = Annotated[str | None, typer.Option("--key", help="API key (default: GW_API_KEY)")]
+OrderRef = Annotated[
+    str, typer.Argument(help="the order's number (the same on both sides) or its id")
+]
+InvoiceRef = Annotated[
+    str, typer.Argument(help="the invoice's number (the same on both sides) or its id")
+]
 Json = Annotated[bool, typer.Option("--json", help="print the full JSON answer")]
 
 
@@ -121,14 +127,14 @@ def order_list(
 
 
 @order_app.command("show")
-def order_show(order_id: str, url: Url = None, key: Key = None) -> None:
+def order_show(order_id: OrderRef, url: Url = None, key: Key = None) -> None:
     """One order with its status and the supplier's response."""
     _show(_call(url, key, "GET", f"/v1/orders/{order_id}"), True, "")
 
 
 @order_app.command("respond")
 def order_respond(
-    order_id: str,
+    order_id: OrderRef,
     decision: Annotated[
         str, typer.Option("--decision", help="accept, reject or accept_with_changes")
     ],
@@ -157,7 +163,9 @@ def order_respond(
 @invoice_app.command("create")
 def invoice_create(
     number: Annotated[str, typer.Option("--number", help="the invoice number")],
-    order: Annotated[str | None, typer.Option("--order", help="a received order's id")] = None,
+    order: Annotated[
+        str | None, typer.Option("--order", help="a received order's number or id")
+    ] = None,
     contract: Annotated[str | None, typer.Option("--contract")] = None,
     item: Annotated[list[str] | None, typer.Option("--item", help="ITEM=QUANTITY")] = None,
     order_reference: Annotated[str | None, typer.Option("--order-reference")] = None,
@@ -231,14 +239,14 @@ def invoice_list(
 
 
 @invoice_app.command("show")
-def invoice_show(invoice_id: str, url: Url = None, key: Key = None) -> None:
+def invoice_show(invoice_id: InvoiceRef, url: Url = None, key: Key = None) -> None:
     """One invoice: status, matching reasons, findings, the last response."""
     _show(_call(url, key, "GET", f"/v1/invoices/{invoice_id}"), True, "")
 
 
 @invoice_app.command("respond")
 def invoice_respond(
-    invoice_id: str,
+    invoice_id: InvoiceRef,
     status: Annotated[str, typer.Option("--status", help="AB IP UQ CA RE AP PD")],
     note: Annotated[str | None, typer.Option("--note")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="e.g. PRI, QTY, REF")] = None,

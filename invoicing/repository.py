@@ -3,16 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
+from gateway.errors import Conflict, NotFound
 from gateway.repository import Page, Repository
 from invoicing.models import InvoiceRecord, InvoicingProfile, OrderRecord
 
 __all__ = ["InvoiceRepository", "OrderRepository", "ProfileRepository"]
 
 
-class OrderRepository(Repository[OrderRecord]):
+_Doc = TypeVar("_Doc", OrderRecord, InvoiceRecord)
+
+
+class _ByReference(Repository[_Doc]):
+    """Finds a document by its id on this side or by the number both sides quote.
+
+    The buyer's copy of an order and the supplier's copy are two rows with two
+    ids; the document number (the UBL ``cbc:ID``) is the same on both, so either
+    side may name an order or an invoice by it.
+    """
+
+    def get(self, id_: Any, *, for_update: bool = False) -> _Doc:
+        found = self.find(id_, for_update=for_update)
+        if found is not None:
+            return found
+        stmt = self.scoped().where(self.model.number == str(id_))
+        if for_update:
+            stmt = stmt.with_for_update()
+        rows = self.session.scalars(stmt.limit(2)).all()
+        if not rows:
+            raise NotFound(f"{self.noun} {id_} not found (give its id or its number)")
+        if len(rows) > 1:
+            raise Conflict(
+                f"more than one {self.noun} is numbered {id_} (from different parties): "
+                "give its id (see the list command)"
+            )
+        return rows[0]
+
+
+class OrderRepository(_ByReference[OrderRecord]):
     model = OrderRecord
     noun = "order"
 
@@ -31,7 +62,7 @@ class OrderRepository(Repository[OrderRecord]):
         return self.page(stmt.order_by(OrderRecord.created_at.desc()), limit=limit, offset=offset)
 
 
-class InvoiceRepository(Repository[InvoiceRecord]):
+class InvoiceRepository(_ByReference[InvoiceRecord]):
     model = InvoiceRecord
     noun = "invoice"
 

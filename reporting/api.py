@@ -86,9 +86,17 @@ def compute_annual(
 
 
 def _submit(
-    request: Request, response: Response, session: Any, actor: Actor, report_id: str
+    request: Request,
+    response: Response,
+    session: Any,
+    actor: Actor,
+    report_id: str,
+    if_match: str | None = None,
 ) -> Any:
     c = container_of(request)
+    if if_match is not None:
+        current = ReportRepository(session, actor.organisation_id).get(report_id)
+        check_if_match(if_match, service.report_json(c, session, current))
     delivery = service.submit_report(c, session, actor=actor, report_id=report_id)
     response.status_code = 202 if delivery.created else 200
     return service.report_json(c, session, delivery.report)
@@ -96,18 +104,28 @@ def _submit(
 
 @router.post("/reports/vat/{report_id}/submit", status_code=202)
 def submit_vat(
-    report_id: str, request: Request, response: Response, session: SessionDep, actor: Reporter
+    report_id: str,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Reporter,
+    if_match: IfMatch = None,
 ) -> Any:
     """Send the VAT return to the tax agency through the pipeline (once per period and version)."""
-    return _submit(request, response, session, actor, report_id)
+    return _submit(request, response, session, actor, report_id, if_match)
 
 
 @router.post("/reports/annual/{report_id}/submit", status_code=202)
 def submit_annual(
-    report_id: str, request: Request, response: Response, session: SessionDep, actor: Reporter
+    report_id: str,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    actor: Reporter,
+    if_match: IfMatch = None,
 ) -> Any:
     """Send a valid annual report to the business authority through the pipeline."""
-    return _submit(request, response, session, actor, report_id)
+    return _submit(request, response, session, actor, report_id, if_match)
 
 
 @router.get("/reports")
@@ -135,11 +153,13 @@ def list_reports(
 
 
 @router.get("/reports/{report_id}")
-def get_report(report_id: str, request: Request, session: SessionDep, actor: Reader) -> Any:
+def get_report(
+    report_id: str, request: Request, response: Response, session: SessionDep, actor: Reader
+) -> Any:
     """One report with its delivery status and receipt."""
     c = container_of(request)
     report = ReportRepository(session, actor.organisation_id).get(report_id)
-    return service.report_json(c, session, report)
+    return with_etag(response, service.report_json(c, session, report))
 
 
 @router.get("/reports/{report_id}/document")

@@ -227,3 +227,15 @@ def test_non_ascii_base64_is_a_400_not_a_500(client: TestClient, make_org, value
     )
     assert resp.status_code == 400, resp.text
     assert "payload_base64" in resp.json()["detail"]
+
+
+def test_a_list_under_a_non_ascii_path_links_its_pages_percent_encoded(
+    client: TestClient, make_org
+) -> None:
+    """Found by the fuzz run: the Link header carried the raw path and could not be encoded."""
+    org = make_org("supplier")
+    resp = client.get("/v1/tenders/t%C3%A6st%F1%B8%A9%B2/my-bids", headers=org.headers("supplier"))
+    assert resp.status_code < 500, resp.text
+    if "link" in resp.headers:
+        assert resp.headers["link"].isascii()
+        assert "t%C3%A6st" in resp.headers["link"]

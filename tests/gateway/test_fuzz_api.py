@@ -93,7 +93,19 @@ def _seed(api: TestClient, headers: dict[str, str], artefacts_dir: Path) -> dict
         "/v1/tenders", json=tender_body(SimpleNamespace(now=datetime.now(UTC))), headers=headers
     )
     assert tender.status_code == 201, tender.text
+    # A loopback discard port: a delivery, if one were ever attempted, stays on this machine.
+    hook = api.post(
+        "/v1/webhooks",
+        json={"url": "http://127.0.0.1:9/hook", "events": ["invoicing.invoice.received"]},
+        headers=headers,
+    )
+    assert hook.status_code == 201, hook.text
+    # A key of its own for revoke and rotate to act on (never the fuzz principal's).
+    spare = api.post("/v1/keys", json={"role": "auditor", "name": "spare"}, headers=headers)
+    assert spare.status_code == 201, spare.text
     return {
+        "subscription_id": hook.json()["id"],
+        "key_id": spare.json()["key_id"],
         "submission_id": sub.json()["id"],
         "ledger_id": ledger.json()["id"],
         "tender_id": tender.json()["id"],

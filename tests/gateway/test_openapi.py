@@ -144,3 +144,9 @@ def test_the_main_bodies_have_examples_written_for_people() -> None:
     # The tender's dates lie in a fixed future; its shape is checked against the schema above.
     (tender,) = TenderCreate.model_json_schema()["examples"]
     assert tender["lots"] and tender["timeline"]["deadline"]
+
+
+def test_swagger_ui_is_served_with_the_document(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200 and "/openapi.json" in page.text
+    assert "swagger-ui" in page.text.lower()

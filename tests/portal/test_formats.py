@@ -1,4 +1,4 @@
-"""The catalogues and the Danish display formats."""
+"""The catalogues, the Danish display formats and the cookie policy."""
 
 from __future__ import annotations
 
@@ -47,3 +47,15 @@ def test_time_left_reads_plainly() -> None:
     assert i18n.time_left(now + timedelta(days=2, hours=3), now, "en") == "2 days, 3 hours"
     assert i18n.time_left(now + timedelta(minutes=90), now, "da") == "1 time, 30 minutter"
     assert i18n.time_left(now - timedelta(seconds=1), now, "da") == "Fristen er udløbet"
+
+
+def test_the_session_cookie_is_secure_everywhere_but_plain_http_on_loopback() -> None:
+    from gateway.settings import Settings
+    from portal.web import _is_loopback_http, cookie_name
+
+    loopback = Settings(public_url="http://127.0.0.1:8000")
+    public = Settings(public_url="https://gateway.example.dk")
+    plain = Settings(public_url="http://gateway.example.dk")
+    assert cookie_name(loopback) == "gw_session" and _is_loopback_http(loopback)
+    assert cookie_name(public) == "__Host-gw_session" and not _is_loopback_http(public)
+    assert cookie_name(plain) == "__Host-gw_session" and not _is_loopback_http(plain)
