@@ -8,6 +8,13 @@ four threads sharing one executable ran 80 EN 16931 validations in 0.81 s agains
 0.83 s serially, because saxonche holds the GIL; the lock costs nothing and keeps
 Saxon's per-executable state out of reach of concurrent calls.
 
+Every call into saxonche runs on one dedicated thread per process
+(:func:`on_saxon_thread`). SaxonC's GraalVM isolate is attached to the first
+thread that uses it; a dynamic error raised on any other thread (a FORG0001 in a
+rule set, reached from a web server's thread pool) kills the whole process with
+"Fatal error: StackOverflowError ... wrong IsolateThread". One thread costs no
+throughput: saxonche holds the GIL anyway.
+
 Saxon may read no external resource: ``allowedProtocols`` is empty, so
 ``doc()``, ``unparsed-text()`` and external entities fail. The official
 stylesheets need none of them, and documents reach Saxon only after the hardened
@@ -18,8 +25,11 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import saxonche
 from lxml import etree
@@ -30,6 +40,7 @@ __all__ = [
     "EngineError",
     "RuleRunError",
     "clear_caches",
+    "on_saxon_thread",
     "saxon_document",
     "saxon_processor",
     "schema",
@@ -50,6 +61,48 @@ class EngineError(RuntimeError):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+
+_T = TypeVar("_T")
+# GraalVM wants deep stacks; Python's default thread stack is the platform's.
+_SAXON_STACK = 64 * 1024 * 1024
+
+
+class _SaxonThread:
+    """The one thread of this process that talks to saxonche."""
+
+    def __init__(self) -> None:
+        self.ident: int | None = None
+        previous = threading.stack_size()
+        try:
+            threading.stack_size(_SAXON_STACK)
+            self.executor = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="saxon", initializer=self._mark
+            )
+            self.executor.submit(lambda: None).result()  # start it under the large stack size
+        finally:
+            threading.stack_size(previous)
+
+    def _mark(self) -> None:
+        self.ident = threading.get_ident()
+
+
+_saxon_threads: dict[int, _SaxonThread] = {}
+_saxon_threads_lock = threading.Lock()
+
+
+def on_saxon_thread(fn: Callable[..., _T], *args: object, **kwargs: object) -> _T:
+    """Call ``fn`` on this process's Saxon thread (directly when already on it)."""
+    pid = os.getpid()
+    worker = _saxon_threads.get(pid)
+    if worker is None:
+        with _saxon_threads_lock:
+            worker = _saxon_threads.get(pid)
+            if worker is None:
+                worker = _saxon_threads[pid] = _SaxonThread()
+    if threading.get_ident() == worker.ident:
+        return fn(*args, **kwargs)
+    return worker.executor.submit(fn, *args, **kwargs).result()
 
 
 class RuleRunError(EngineError):
@@ -74,6 +127,9 @@ class CompiledStylesheet:
 
     def run(self, document: str | saxonche.PyXdmNode) -> str:
         """Run over a document (text or a node from :func:`saxon_document`), returning its output."""
+        return on_saxon_thread(self._run, document)
+
+    def _run(self, document: str | saxonche.PyXdmNode) -> str:
         node = saxon_document(document) if isinstance(document, str) else document
         with self.lock:
             try:
@@ -89,6 +145,10 @@ class CompiledStylesheet:
 
 def saxon_document(xml_text: str) -> saxonche.PyXdmNode:
     """Build Saxon's tree once for a document the hardened parser accepted (and re-serialised)."""
+    return on_saxon_thread(_saxon_document, xml_text)
+
+
+def _saxon_document(xml_text: str) -> saxonche.PyXdmNode:
     try:
         return saxon_processor().parse_xml(xml_text=xml_text)
     except saxonche.PySaxonApiError as exc:
@@ -136,6 +196,10 @@ def _current() -> _ProcessState:
 
 def saxon_processor() -> saxonche.PySaxonProcessor:
     """This process's Saxon processor, created on first use with external access off."""
+    return on_saxon_thread(_saxon_processor)
+
+
+def _saxon_processor() -> saxonche.PySaxonProcessor:
     state = _current()
     if state.processor is None:
         with state.lock:
@@ -150,6 +214,14 @@ def saxon_processor() -> saxonche.PySaxonProcessor:
 
 def stylesheet(path: Path) -> CompiledStylesheet:
     """The compiled stylesheet at ``path``, compiled on first use in this process."""
+    state = _current()
+    found = state.stylesheets.get(path if path.is_absolute() else path.absolute())
+    if found is not None:
+        return found
+    return on_saxon_thread(_stylesheet, path)
+
+
+def _stylesheet(path: Path) -> CompiledStylesheet:
     state = _current()
     path = path if path.is_absolute() else path.absolute()
     found = state.stylesheets.get(path)  # no filesystem call once cached

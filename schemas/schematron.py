@@ -16,6 +16,8 @@ from pathlib import Path
 import saxonche
 from lxml import etree
 
+from schemas.engine import on_saxon_thread
+
 __all__ = ["SchematronError", "compile_eforms", "compile_preaward", "compile_schematron"]
 
 _STEPS = ("iso_dsdl_include.xsl", "iso_abstract_expand.xsl", "iso_svrl_for_xslt2.xsl")
@@ -67,7 +69,7 @@ def compile_schematron(sch: Path, out: Path, *, iso_dir: Path, fixups: bool = Fa
 
     ``fixups`` repairs the skeleton's attribute-context and brace defects (as for eForms).
     """
-    text = _Compiler(iso_dir).compile(sch, fixups=fixups)
+    text = on_saxon_thread(lambda: _Compiler(iso_dir).compile(sch, fixups=fixups))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     return out
@@ -84,10 +86,11 @@ def compile_preaward(artefacts_dir: Path, *, force: bool = False) -> list[str]:
     todo = [p for p in sources if force or not (out_dir / f"{p.stem}.xslt").is_file()]
     if not todo:
         return []
-    compiler = _Compiler(artefacts_dir / ISO_SET)
+    # Saxon only on the engine's thread (see schemas.engine).
+    compiler = on_saxon_thread(_Compiler, artefacts_dir / ISO_SET)
     done = []
     for sch in todo:
-        text = compiler.compile(sch)
+        text = on_saxon_thread(compiler.compile, sch)
         out_dir.mkdir(parents=True, exist_ok=True)
         tmp = out_dir / f".{sch.stem}.xslt.tmp"
         tmp.write_text(text, encoding="utf-8")
@@ -174,13 +177,14 @@ def compile_eforms(artefacts_dir: Path, *, force: bool = False) -> list[str]:
     if not todo:
         return []
     out_dir.mkdir(parents=True, exist_ok=True)
-    compiler = _Compiler(artefacts_dir / ISO_SET)
+    # Saxon only on the engine's thread (see schemas.engine).
+    compiler = on_saxon_thread(_Compiler, artefacts_dir / ISO_SET)
     for name in todo:
         if name == EFORMS_STATIC:
             sch = sdk / "schematrons" / "static" / "complete-validation.sch"
         else:
             sch = _eforms_dynamic_only(sdk, out_dir)
-        text = compiler.compile(sch, fixups=True)
+        text = on_saxon_thread(compiler.compile, sch, fixups=True)
         tmp = out_dir / f".{name}.xslt.tmp"
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(out_dir / f"{name}.xslt")

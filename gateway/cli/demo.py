@@ -110,7 +110,8 @@ def demo(
     """Tell every story the gateway supports, step by step; exit 0 only if all succeed.
 
     Against the gateway at ``--url`` (its database must be this command's: the same
-    GW_DATA_DIR or GW_DATABASE_URL, since the demo registers its organisations there).
+    GW_DATA_DIR or GW_DATABASE_URL, since the demo registers its organisations there;
+    and its sandbox: the same GW_SANDBOX_URL or GW_SANDBOX_PORT).
     With none answering, an embedded gateway starts on that address with a data folder
     of its own (GW_DATA_DIR/demo; ``--cleanup`` removes it) and is stopped when the demo
     ends, is interrupted or fails.

@@ -71,7 +71,9 @@ def test_http_requests_are_counted_by_route_in_metrics(
     timed = [
         line
         for line in body.splitlines()
-        if line.startswith("gateway_http_request_seconds_count{") and 'route="/v1/tenders"' in line
+        if line.startswith("gateway_http_request_seconds_count{")
+        and 'route="/v1/tenders"' in line
+        and 'method="GET"' in line
     ]
     assert timed and float(timed[0].rsplit(" ", 1)[1]) >= 3
 

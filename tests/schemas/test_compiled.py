@@ -105,3 +105,27 @@ def test_most_en16931_asserts_run_compiled(artefacts_dir: Path) -> None:
 def test_other_rule_sets_stay_in_saxon_whatever_the_engine() -> None:
     assert not gate.covers("peppol-dk-cius-1.15.0/Schematron/DK-EN16931-UBL.xslt")
     assert gate.covers(RULES["EN16931"].path) and gate.covers(RULES["PEPPOL"].path)
+
+
+def test_a_document_beyond_the_compiled_size_limit_goes_to_saxon(
+    compiled: Validator, artefacts_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemas import validation
+
+    calls: list[str] = []
+    real = Validator.run_rules
+
+    def spy(self: Validator, ruleset: plans.RuleSet, document: object) -> list[Finding]:
+        calls.append(ruleset.path)
+        return real(self, ruleset, document)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Validator, "run_rules", spy)
+    monkeypatch.setattr(validation, "COMPILED_MAX_ELEMENTS", 10)
+    example = artefacts_dir / "peppol-bis-billing-3/examples/base-example.xml"
+    assert compiled.validate(example.read_bytes(), plan=BILLING.name).valid
+    # The official stylesheets themselves, not the residual ones the compiled path runs.
+    assert calls == [r.path for r in BILLING.rules_for("Invoice")]
+    monkeypatch.setattr(validation, "COMPILED_MAX_ELEMENTS", 100_000)
+    calls.clear()
+    assert compiled.validate(example.read_bytes(), plan=BILLING.name).valid
+    assert all(runner.CACHE_DIR in path for path in calls) and len(calls) == 2

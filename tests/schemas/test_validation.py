@@ -233,3 +233,36 @@ def test_search_and_publish_notice_examples_get_their_official_verdicts(
     assert response.valid and publish.valid
     # The guide's example names version 1.2 of T011; its Schematron still asks for 1.1.
     assert set(request.rules_fired("fatal")) == {"PEPPOL-T011-R011", "PEPPOL-T011-R012"}
+
+
+_THREADS = """
+import re, sys, threading
+from pathlib import Path
+from schemas.validation import Validator
+artefacts = Path(sys.argv[1])
+good = (artefacts / "en16931-ubl-1.3.16/examples/ubl-tc434-example1.xml").read_text()
+bad = re.sub(r"(<cbc:PayableAmount[^>]*>)[^<]*", r"\\1abc", good, count=1).encode()
+validator = Validator(artefacts)
+print(validator.validate(good.encode()).valid)
+out = []
+worker = threading.Thread(target=lambda: out.append(validator.validate(bad).fatal))
+worker.start()
+worker.join()
+print(sorted({f.rule for f in out[0]}))
+"""
+
+
+def test_a_dynamic_error_on_another_thread_does_not_kill_the_process(artefacts_dir: Path) -> None:
+    # A web server validates on pool threads; SaxonC's isolate belongs to one thread.
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _THREADS, str(artefacts_dir)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "['RULESET-ERROR',", "'XSD']"]
