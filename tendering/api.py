@@ -435,10 +435,13 @@ def party_contracts(
 
 
 @router.get("/contracts/{contract_id}", response_model=payloads.ContractOut)
-def get_contract(contract_id: str, request: Request, session: SessionDep, actor: Party) -> Any:
+def get_contract(
+    contract_id: str, request: Request, response: Response, session: SessionDep, actor: Party
+) -> Any:
     """One contract (buyer or supplier party to it)."""
     with guard(request, session, actor):
-        return contracts.contract_details(session, actor=actor, contract_id=contract_id)[0]
+        details = contracts.contract_details(session, actor=actor, contract_id=contract_id)[0]
+        return with_etag(response, details)
 
 
 @router.get("/contracts/{contract_id}/document")
@@ -458,9 +461,13 @@ def sign(
     request: Request,
     session: SessionDep,
     actor: Party,
+    if_match: IfMatch = None,
 ) -> Any:
     """Sign the contract (buyer or supplier)."""
     with guard(request, session, actor):
+        if if_match is not None:
+            current = contracts.contract_details(session, actor=actor, contract_id=contract_id)
+            check_if_match(if_match, current[0])
         return contracts.sign_contract(
             container_of(request),
             session,

@@ -12,6 +12,7 @@ name, or rules that are not installed.
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,6 +78,11 @@ def _serve(artefacts: Path | None, engine_name: str, port: int, workers: int) ->
         f"worker processes ({engine_name}); Ctrl-C stops",
         err=True,
     )
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops as Ctrl-C does: the worker processes with it
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

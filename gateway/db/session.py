@@ -68,7 +68,7 @@ class Database:
             session.commit()
         except (OperationalError, ProgrammingError) as exc:
             session.rollback()
-            if not self.has_schema():
+            if self.never_migrated():
                 raise self._schema_missing() from exc
             raise
         except BaseException:
@@ -77,12 +77,12 @@ class Database:
         finally:
             session.close()
 
-    def has_schema(self) -> bool:
-        """Whether the migrations ever ran here (Alembic's version table exists)."""
+    def never_migrated(self) -> bool:
+        """The database answers and holds no Alembic version table (unreachable: False)."""
         try:
-            return inspect(self.engine).has_table("alembic_version")
+            return not inspect(self.engine).has_table("alembic_version")
         except (OperationalError, ProgrammingError):
-            return False
+            return False  # not reachable: that error, not a missing schema, is the news
 
     def _schema_missing(self) -> SchemaMissing:
         where = make_url(self.url).render_as_string(hide_password=True)

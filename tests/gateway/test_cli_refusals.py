@@ -136,3 +136,24 @@ def test_api_commands_without_a_key_or_with_a_misplaced_item_are_usage_errors(
         app, ["order", "create", "--contract", "c", "--item", "nope", "--key", "k"]
     )
     assert syntax.exit_code == 2 and "ITEM=QUANTITY" in syntax.output
+
+
+def test_an_unreachable_database_is_not_called_unmigrated(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gateway.bootstrap import reset_container
+    from gateway.settings import get_settings
+
+    # A folder where the SQLite file should be: the database cannot be opened at all.
+    (tmp_path / "db.sqlite").mkdir()
+    monkeypatch.setenv("GW_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    monkeypatch.setenv("GW_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    reset_container()
+    try:
+        done = runner.invoke(app, ["org", "create", "--cvr", "10150817", "--name", "Acme ApS"])
+    finally:
+        get_settings.cache_clear()
+        reset_container()
+    assert done.exit_code != 0
+    assert "never migrated" not in done.output

@@ -183,6 +183,7 @@ def test_open_tender_with_two_lots_from_notice_to_signed_contract(
             headers=supplier.headers(),
         )
         assert refused.status_code == 409
+        read_before = api.get(f"/v1/contracts/{cid}", headers=supplier.headers()).headers["etag"]
         sig = sign_detached(document, buyer_id, uri=contract_uri(cid), mime_type="application/json")
         r = api.post(
             f"/v1/contracts/{cid}/signatures",
@@ -191,6 +192,12 @@ def test_open_tender_with_two_lots_from_notice_to_signed_contract(
         )
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "buyer_signed"
+        stale = api.post(  # the supplier countersigns what it read before the buyer signed
+            f"/v1/contracts/{cid}/signatures",
+            json={"signature": early_sign.decode()},
+            headers={**supplier.headers(), "If-Match": read_before},
+        )
+        assert stale.status_code == 412
         r = api.post(
             f"/v1/contracts/{cid}/signatures",
             json={"signature": early_sign.decode()},
