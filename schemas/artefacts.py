@@ -339,14 +339,22 @@ def install(
 
 def _derive(target: Path) -> list[str]:
     # Rule sets published only as .sch are compiled once here, not at validation time.
-    if not ((target / "peppol-preaward").is_dir() and (target / "iso-schematron").is_dir()):
+    if not (target / "iso-schematron").is_dir():
         return []
     from schemas import schematron  # Saxon starts only when there is something to compile
 
-    try:
-        return schematron.compile_preaward(target)
-    except schematron.SchematronError as exc:
-        raise ArtefactError(f"cannot compile pre-award Schematron: {exc.detail}") from exc
+    done: list[str] = []
+    if (target / "peppol-preaward").is_dir():
+        try:
+            done += schematron.compile_preaward(target)
+        except schematron.SchematronError as exc:
+            raise ArtefactError(f"cannot compile pre-award Schematron: {exc.detail}") from exc
+    if (target / schematron.EFORMS_SET).is_dir():
+        try:
+            done += schematron.compile_eforms(target)
+        except schematron.SchematronError as exc:
+            raise ArtefactError(f"cannot compile eForms Schematron: {exc.detail}") from exc
+    return done
 
 
 def verify(

@@ -191,6 +191,26 @@ UBL23_PREAWARD_ROOTS = (
 )
 
 
+# eForms notices (EU standard forms, UBL 2.3 based) for TED: the SDK's own XSDs and its
+# Schematron, compiled at install time (`schemas.schematron.compile_eforms`). "static" rules
+# read only the notice; "dynamic" adds the SDK's stage 6 (dispatch date near today).
+EFORMS_ROOTS = (
+    "ContractNotice",
+    "PriorInformationNotice",
+    "ContractAwardNotice",
+    "BusinessRegistrationInformationNotice",  # subtypes X01, X02 (EEIG, European company)
+)
+EFORMS_SDK = "eforms-sdk-1.15.1"
+EFORMS_XSD = EFORMS_SDK + "/schemas/maindoc/UBL-{root}-2.3.xsd"
+EFORMS_XSD_OVERRIDES = {
+    "BusinessRegistrationInformationNotice": EFORMS_SDK
+    + "/schemas/maindoc/EFORMS-BusinessRegistrationInformationNotice.xsd"
+}
+EFORMS_STATIC = RuleSet("eForms", EFORMS_SDK + "/compiled/eforms-static.xslt")
+EFORMS_DYNAMIC = RuleSet("eForms-dynamic", EFORMS_SDK + "/compiled/eforms-dynamic.xslt")
+EFORMS_CUSTOMIZATION = "eforms-sdk-1."
+
+
 def _billing(release: str) -> Plan:
     # 2025.5 runs the CEN rules exactly as the EN 16931 1.3.16 release ships them (the
     # unit tests agree 100 % with it); 2026.5 runs the CEN copy bundled with that release.
@@ -280,6 +300,22 @@ def _build() -> dict[str, Plan]:
             ("ApplicationResponse",),
             UBL21,
             (RuleSet("OIOUBL", oio3 + "OIOUBL-Message-Level-Response.xslt"),),
+        ),
+        Plan(
+            "eforms-sdk-1",
+            "eForms SDK 1.15.1 (eForms XSD + Schematron, static and dynamic)",
+            EFORMS_ROOTS,
+            EFORMS_XSD,
+            (EFORMS_STATIC, EFORMS_DYNAMIC),
+            xsd_overrides=EFORMS_XSD_OVERRIDES,
+        ),
+        Plan(
+            "eforms-sdk-1-static",
+            "eForms SDK 1.15.1 (eForms XSD + static Schematron only)",
+            EFORMS_ROOTS,
+            EFORMS_XSD,
+            (EFORMS_STATIC,),
+            xsd_overrides=EFORMS_XSD_OVERRIDES,
         ),
         Plan("ubl-2.1", "UBL 2.1 schema only", (), UBL21),
         Plan("ubl-2.3", "UBL 2.3 schema only", (), UBL23),
@@ -396,6 +432,8 @@ def _family(ns: str, root: str, cust: str, version: str) -> str | None:
         if any(t == tx and r == root for t, r in PREAWARD):
             return f"peppol-preaward-{tx.lower()}"
         return None
+    if root in EFORMS_ROOTS and cust.startswith(EFORMS_CUSTOMIZATION):
+        return "eforms-sdk-1"
     if root in UBL23_PREAWARD_ROOTS and (version.startswith("2.3") or not cust):
         return "ubl-2.3"
     return None

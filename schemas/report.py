@@ -181,7 +181,8 @@ def findings_from_svrl(svrl: str | bytes, *, ruleset: str) -> list[Finding]:
         out.append(
             Finding(
                 rule=el.get("id") or "",
-                severity=_severity(el.get("flag")),
+                # eForms flags carry a category (LAWFULNESS); its role says ERROR or WARN.
+                severity=_severity(el.get("flag"), _severity(el.get("role"))),
                 location=el.get("location") or "",
                 message=_text(el.find(f"{_SVRL}text")),
                 ruleset=ruleset,

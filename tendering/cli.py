@@ -397,6 +397,9 @@ def bid_withdraw(bid_id: str, url: Url = None, key: Key = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``tender`` and ``bid`` to the ``gateway`` command."""
+    """Add ``tender``, ``bid`` and ``notice`` to the ``gateway`` command."""
     app.add_typer(tender_app, name="tender")
     app.add_typer(bid_app, name="bid")
+    from tendering.cli_notice import notice_app
+
+    app.add_typer(notice_app, name="notice")
