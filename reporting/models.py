@@ -18,11 +18,14 @@ class Report(TimestampMixin, Base):
     """One computed report; ``document_hash`` is the stored payload (XML) in the blob store."""
 
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("organisation_id", "kind", "period", "ledger_id"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "kind", "period", "ledger_id", "format"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # vat | annual
+    # The document's form: the VAT request and the XBRL instance are "xbrl"-like XML; an
+    # annual report may also be kept as Inline XBRL ("ixbrl") beside its instance.
+    format: Mapped[str] = mapped_column(String(8), default="xbrl", server_default="xbrl")
     period: Mapped[str] = mapped_column(String(20))  # 2026-Q3, 2025
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)

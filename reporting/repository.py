@@ -16,10 +16,15 @@ class ReportRepository(Repository[Report]):
     model = Report
     noun = "report"
 
-    def existing(self, *, kind: str, period: str, ledger_id: str) -> Report | None:
+    def existing(
+        self, *, kind: str, period: str, ledger_id: str, format: str = "xbrl"
+    ) -> Report | None:
         return self.session.scalar(
             self.scoped().where(
-                Report.kind == kind, Report.period == period, Report.ledger_id == ledger_id
+                Report.kind == kind,
+                Report.period == period,
+                Report.ledger_id == ledger_id,
+                Report.format == format,
             )
         )
 

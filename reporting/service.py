@@ -188,14 +188,15 @@ def annual_report(
     )
     version, label = built.version, str(year)
     repo = ReportRepository(session, actor.organisation_id)
-    existing = repo.existing(kind="annual", period=label, ledger_id=version.id)
-    if existing is not None and (existing.result or {}).get("format", "xbrl") == format:
+    existing = repo.existing(kind="annual", period=label, ledger_id=version.id, format=format)
+    if existing is not None:
         return existing
     findings = [f.to_dict() for f in precheck(built.instance, mapping=built.filing.mapping)]
     fatal = any(f.get("severity") == "fatal" for f in findings)
     report = repo.add(
         Report(
             kind="annual",
+            format=format,
             period=label,
             period_start=version.period_start,
             period_end=version.period_end,

@@ -344,3 +344,14 @@ def test_the_cli_writes_an_inline_report_from_the_example_profile(
         str(out),
     )
     assert wrong.returncode == 2 and "pdf" in wrong.stderr
+
+
+def test_the_same_year_is_kept_once_per_format(
+    client: TestClient, reporter: dict[str, str]
+) -> None:
+    _ingest(client, reporter, _trial_balance("20251231", "1000,00", "300,00"))
+    xbrl, _ = _annual(client, reporter, 2025, "xbrl")
+    inline, doc = _annual(client, reporter, 2025, "ixbrl")
+    again, _ = _annual(client, reporter, 2025, "ixbrl")
+    assert inline["id"] != xbrl["id"] and again["id"] == inline["id"]
+    assert doc.lstrip().startswith(b"<?xml") and b"inlineXBRL" in doc[:3000]
