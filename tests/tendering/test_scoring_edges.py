@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import pytest
+
 from tendering import scoring as sc
+from tendering.errors import InvalidCriteria
 from tests.tendering.test_scoring import LOWEST, bid, price, quality
 
 
@@ -70,3 +73,63 @@ def test_the_flag_shows_in_the_ranking_without_moving_the_bid() -> None:
     result = sc.evaluate_lot(LOWEST, [bid("a", "100"), bid("b", "100"), bid("c", "79")])
     first = result.ranking[0]
     assert (first.bid_id, first.abnormally_low) == ("c", True)
+
+
+def _crit(
+    cid: str = "price",
+    kind: sc.CriterionKind = sc.CriterionKind.PRICE,
+    weight: str = "100",
+    method: sc.ScoringMethod = sc.ScoringMethod.PROPORTIONAL,
+    **kw: D,
+) -> sc.Criterion:
+    return sc.Criterion(cid, cid, kind, D(weight), method, **kw)
+
+
+BPQ_M, LOW_M = sc.AwardMethod.BEST_PRICE_QUALITY, sc.AwardMethod.LOWEST_PRICE
+Q, PTS = sc.CriterionKind.QUALITY, sc.ScoringMethod.POINTS
+
+
+@pytest.mark.parametrize(
+    ("method", "criteria", "message"),
+    [
+        (BPQ_M, (_crit("q", Q, method=PTS),), "exactly one price"),
+        (
+            BPQ_M,
+            (_crit(weight="50"), _crit("q", Q, "25", PTS), _crit("q", Q, "25", PTS)),
+            "ids repeat",
+        ),
+        (BPQ_M, (_crit(method=PTS),), "criterion price: points cannot score price"),
+        (LOW_M, (_crit(weight="-1"),), "criterion price: weight and scales must be positive"),
+        (LOW_M, (_crit(max_score=D(0)),), "weight and scales must be positive"),
+        (LOW_M, (_crit(scale_max=D(0)),), "weight and scales must be positive"),
+        (
+            LOW_M,
+            (_crit(method=sc.ScoringMethod.LINEAR, zero_at_percent=D(0)),),
+            "criterion price: zero point must be above the lowest",
+        ),
+        (LOW_M, (_crit(weight="60"), _crit("q", Q, "40", PTS)), "lowest price awards on price"),
+        (BPQ_M, (_crit(weight="60"), _crit("q", Q, "39", PTS)), "weights must add up to 100"),
+    ],
+    ids=["no-price", "ids", "method", "weight", "max", "scale", "zero", "lowest", "sum"],
+)
+def test_each_unscorable_rule_says_what_is_wrong(
+    method: sc.AwardMethod, criteria: tuple[sc.Criterion, ...], message: str
+) -> None:
+    with pytest.raises(InvalidCriteria, match=message):
+        sc.AwardCriteria(method, criteria)
+
+
+def test_the_edges_of_the_rules_are_allowed() -> None:
+    # A zero weight, the smallest positive scales and zero point: all scorable.
+    sc.AwardCriteria(BPQ_M, (_crit(weight="100"), _crit("q", Q, "0", PTS)))
+    sc.AwardCriteria(
+        LOW_M,
+        (
+            _crit(
+                method=sc.ScoringMethod.LINEAR,
+                max_score=D("0.01"),
+                scale_max=D("0.01"),
+                zero_at_percent=D("0.01"),
+            ),
+        ),
+    )
