@@ -54,7 +54,7 @@ def notice_eforms(
         bool, typer.Option("--validate/--no-validate", help="check with the SDK's rules")
     ] = True,
 ) -> None:
-    """Build an eForms contract notice (subtype 16: open procedure) and check it."""
+    """Build an eForms contract notice (subtype 16: open or restricted) and check it."""
     if subtype not in SUPPORTED:
         fail(f"--subtype {subtype} is not supported; supported: {', '.join(SUPPORTED)}", 2)
     t = _load(tender, payloads.TenderCreate, "tender")

@@ -13,7 +13,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,8 +24,8 @@ from tendering.payloads import TenderCreate
 
 __all__ = ["Buyer", "NoticeBuildError", "Organisation", "build_contract_notice"]
 
-# Subtypes this builder writes; each needs its own mapping of the tender's procedure.
-SUPPORTED = {"16": "open"}
+# Subtypes this builder writes and the tender procedures each one takes.
+SUPPORTED = {"16": ("open", "restricted")}
 Language = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
@@ -131,6 +131,21 @@ class _Tracking(NoticeWriter):
         return super().set(field_id, value, scope, **attrs)
 
 
+def _second_stage(w: NoticeWriter, tender: TenderCreate, scope: dict[str, Any]) -> None:
+    # Restricted: the notice calls for requests to participate; tenders come on invitation.
+    # TenderCreate guarantees both for a restricted procedure.
+    assert tender.timeline.request_deadline is not None and tender.min_candidates
+    day, time = _date(tender.timeline.request_deadline)
+    w.set("BT-1311(d)-Lot", day, scope)
+    w.set("BT-1311(t)-Lot", time, scope)
+    w.set("BT-50-Lot", str(tender.min_candidates), scope)
+    if tender.max_candidates:
+        w.set("BT-661-Lot", "true", scope)
+        w.set("BT-51-Lot", str(tender.max_candidates), scope)
+    else:
+        w.set("BT-661-Lot", "false", scope)
+
+
 def build_contract_notice(
     tender: TenderCreate,
     buyer: Buyer,
@@ -145,11 +160,12 @@ def build_contract_notice(
         raise NoticeBuildError(
             f"subtype {subtype} is not built yet; supported: {', '.join(sorted(SUPPORTED))}"
         )
-    if tender.procedure != SUPPORTED[subtype]:
+    if tender.procedure not in SUPPORTED[subtype]:
         raise NoticeBuildError(
-            f"subtype {subtype} is for the {SUPPORTED[subtype]} procedure; "
+            f"subtype {subtype} is for the {' or '.join(SUPPORTED[subtype])} procedure; "
             f"the tender's procedure is {tender.procedure}"
         )
+    restricted = tender.procedure == "restricted"
     sdk = load_sdk(artefacts_dir)
     kind = sdk.subtypes[subtype]
     ids = _Ids(notice_id or str(uuid.uuid4()), _procedure_id(tender.reference))
@@ -175,7 +191,7 @@ def build_contract_notice(
     w.set("BT-10-Procedure-Buyer", buyer.activity)
     w.set("OPT-300-Procedure-Buyer", "ORG-0001")
     w.set("BT-806-Procedure", "epo-procurement-document")
-    w.set("BT-105-Procedure", "open")
+    w.set("BT-105-Procedure", tender.procedure)
     w.set("BT-106-Procedure", "false")
     w.set("BT-21-Procedure", tender.title, languageID=lang)
     w.set("BT-24-Procedure", tender.description, languageID=lang)
@@ -209,7 +225,8 @@ def build_contract_notice(
         w.set("BT-743-Lot", buyer.einvoicing, scope)
         w.set("BT-764-Lot", "not-allowed", scope)
         w.set("BT-18-Lot", buyer.submission_url, scope)
-        w.set("BT-98-Lot", str(buyer.tender_validity_months), scope, unitCode="MONTH")
+        if not restricted:  # a restricted notice leaves it to the invitation
+            w.set("BT-98-Lot", str(buyer.tender_validity_months), scope, unitCode="MONTH")
         w.set("BT-99-Lot", buyer.review_deadline, scope, languageID=lang)
         w.set("OPT-301-Lot-ReviewOrg", "ORG-0002", scope, schemeName="organization")
         w.set("BT-97-Lot", lang, scope)
@@ -217,8 +234,11 @@ def build_contract_notice(
         w.set("BT-93-Lot", "true", scope)
         w.set("BT-17-Lot", "required", scope)
         w.set("BT-115-Lot", "true", scope)
-        w.set("BT-131(d)-Lot", deadline_day, scope)
-        w.set("BT-131(t)-Lot", deadline_time, scope)
+        if restricted:
+            _second_stage(w, tender, scope)
+        else:
+            w.set("BT-131(d)-Lot", deadline_day, scope)
+            w.set("BT-131(t)-Lot", deadline_time, scope)
         w.set("BT-767-Lot", "false", scope)
         w.set("BT-765-Lot", "none", scope)
         w.set("BT-766-Lot", "none", scope)

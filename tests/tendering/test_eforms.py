@@ -92,16 +92,43 @@ def test_notice_carries_the_tender_in_its_fields(notice: bytes) -> None:
     assert end == "11:00:00Z"  # 12:00 Copenhagen time in the tender file
 
 
-def test_a_restricted_tender_is_refused_for_the_open_subtype(artefacts_dir: Path) -> None:
+def test_a_restricted_tender_calls_for_requests_to_participate(
+    validator: Validator, artefacts_dir: Path
+) -> None:
     tender = _tender(
+        reference="KK-2027-002",
         procedure="restricted",
+        min_candidates=5,
+        max_candidates=8,
         timeline={
             "deadline": "2027-03-01T12:00:00+01:00",
             "request_deadline": "2027-02-01T12:00:00+01:00",
         },
     )
-    with pytest.raises(NoticeBuildError, match="open procedure"):
-        build_contract_notice(tender, _buyer(), artefacts_dir=artefacts_dir, issued=ISSUED)
+    xml = build_contract_notice(tender, _buyer(), artefacts_dir=artefacts_dir, issued=ISSUED)
+    report = validator.validate(xml, plan="eforms-sdk-1-static")
+    assert [f"{f.rule} {f.location}" for f in report.findings if f.severity == "fatal"] == []
+    root = etree.fromstring(xml)
+    ns = {k: v for k, v in root.nsmap.items() if k}
+    assert root.xpath("string(cac:TenderingProcess/cbc:ProcedureCode)", namespaces=ns) == (
+        "restricted"
+    )
+    lot = "cac:ProcurementProjectLot/cac:TenderingProcess"
+    assert (
+        root.xpath(
+            f"string({lot}/cac:ParticipationRequestReceptionPeriod/cbc:EndTime)", namespaces=ns
+        )
+        == "11:00:00Z"
+    )
+    # The tenders' deadline is not in a restricted notice: candidates learn it when invited.
+    assert not root.xpath(f"{lot}/cac:TenderSubmissionDeadlinePeriod", namespaces=ns)
+
+
+def test_an_unsupported_subtype_is_refused(artefacts_dir: Path) -> None:
+    with pytest.raises(NoticeBuildError, match="subtype 29"):
+        build_contract_notice(
+            _tender(), _buyer(), artefacts_dir=artefacts_dir, subtype="29", issued=ISSUED
+        )
 
 
 def test_cli_writes_a_checked_notice(artefacts_dir: Path, tmp_path: Path, monkeypatch) -> None:
