@@ -56,6 +56,13 @@ def _compiled(path: Path):  # type: ignore[no-untyped-def]
 
 def run_xslts(xml: bytes, stylesheets: list[Path]) -> list[Fired]:
     """Run compiled Schematron XSLTs and collect every failed assert / report."""
+    from schemas import engine
+
+    # saxonche's isolate belongs to one thread; a dynamic error on another kills the process.
+    return engine.on_saxon_thread(_run_xslts, xml, stylesheets)
+
+
+def _run_xslts(xml: bytes, stylesheets: list[Path]) -> list[Fired]:
     proc = _processor()
     node = proc.parse_xml(xml_text=xml.decode("utf-8"))
     fired: list[Fired] = []
